@@ -1,0 +1,46 @@
+package brdata
+
+import (
+	"math/rand/v2"
+	"strings"
+	"testing"
+)
+
+func TestCPFHasValidCheckDigits(t *testing.T) {
+	// Known valid and invalid CPFs.
+	for s, want := range map[string]bool{"52998224725": true, "11144477735": true, "52998224726": false, "1234": false, "5299822472a": false} {
+		if got := ValidCPF(s); got != want {
+			t.Errorf("ValidCPF(%q) = %v, want %v", s, got, want)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 1000 {
+		if c := CPF(r); !ValidCPF(c) {
+			t.Fatalf("CPF() = %q, not valid", c)
+		}
+	}
+}
+
+func TestCNPJHasValidCheckDigits(t *testing.T) {
+	// 11.222.333/0001-81 is the textbook valid CNPJ.
+	if got := cnpjDigit([]int{1, 1, 2, 2, 2, 3, 3, 3, 0, 0, 0, 1}); got != 8 {
+		t.Errorf("first digit = %d, want 8", got)
+	}
+	if got := cnpjDigit([]int{1, 1, 2, 2, 2, 3, 3, 3, 0, 0, 0, 1, 8}); got != 1 {
+		t.Errorf("second digit = %d, want 1", got)
+	}
+	if c := CNPJ(rand.New(rand.NewPCG(3, 4))); len(c) != 14 || c[8:12] != "0001" {
+		t.Errorf("CNPJ() = %q", c)
+	}
+}
+
+func TestSameSeedSameData(t *testing.T) {
+	a, b := rand.New(rand.NewPCG(7, 7)), rand.New(rand.NewPCG(7, 7))
+	if pa, pb := NewPerson(a), NewPerson(b); pa != pb {
+		t.Fatalf("same seed, different people: %+v %+v", pa, pb)
+	}
+	p := NewPerson(rand.New(rand.NewPCG(9, 9)))
+	if !strings.HasSuffix(p.Email, "@example.com.br") || strings.ContainsAny(p.Email, "ãéíóúç") {
+		t.Errorf("email %q", p.Email)
+	}
+}

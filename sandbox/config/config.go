@@ -1,0 +1,131 @@
+// Package config owns the sandbox's configuration: the VTEX accounts it
+// serves, their credentials and seed data. An embedded default (one demo
+// account, "demostore") makes the sandbox run with no file at all; a JSON
+// file replaces it.
+package config
+
+import (
+	"bytes"
+	_ "embed"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"regexp"
+)
+
+//go:embed default.json
+var defaultJSON []byte
+
+// Config is the whole sandbox configuration.
+type Config struct {
+	// DefaultAccount serves requests that name no account (no `an` query
+	// parameter and a Host that carries none).
+	DefaultAccount string    `json:"defaultAccount"`
+	Accounts       []Account `json:"accounts"`
+}
+
+// Account is one VTEX account and the credentials it accepts.
+type Account struct {
+	Name string `json:"name"`
+	// AppKeys are the app key / app token pairs (X-VTEX-API-AppKey and
+	// X-VTEX-API-AppToken) the account accepts.
+	AppKeys []AppKey `json:"appKeys"`
+	// UserTokens are accepted as VtexIdclientAutCookie, header or cookie.
+	UserTokens []string `json:"userTokens,omitempty"`
+	// Seed names the seed file (testdata/seed/NAME.json) the account starts
+	// with and returns to on reset; empty means an empty account.
+	Seed string `json:"seed,omitempty"`
+}
+
+// AppKey is one VTEX app key and its token.
+type AppKey struct {
+	Key   string `json:"key"`
+	Token string `json:"token"`
+}
+
+// Default returns the embedded default configuration.
+func Default() Config {
+	c, err := Parse(defaultJSON)
+	if err != nil {
+		panic(fmt.Sprintf("config: embedded default is invalid: %v", err))
+	}
+	return c
+}
+
+// Load reads and validates a configuration file.
+func Load(path string) (Config, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return Config{}, fmt.Errorf("read config: %w", err)
+	}
+	c, err := Parse(data)
+	if err != nil {
+		return Config{}, fmt.Errorf("config %s: %w", path, err)
+	}
+	return c, nil
+}
+
+// Parse decodes and validates a configuration document. Unknown fields are
+// refused so that a typo does not silently fall back to a default.
+func Parse(data []byte) (Config, error) {
+	var c Config
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&c); err != nil {
+		return Config{}, fmt.Errorf("decode: %w", err)
+	}
+	return c, c.Validate()
+}
+
+// accountName is what VTEX accepts as an account name, and what fits the
+// first label of a Host.
+var accountName = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+
+// ValidAccountName tells whether name can be a VTEX account name.
+func ValidAccountName(name string) bool { return accountName.MatchString(name) }
+
+// Validate checks names, uniqueness of accounts and app keys, and that the
+// default account exists.
+func (c Config) Validate() error {
+	var errs []error
+	names := map[string]bool{}
+	keys := map[string]string{}
+	for i, a := range c.Accounts {
+		if !ValidAccountName(a.Name) {
+			errs = append(errs, fmt.Errorf("accounts[%d].name %q: must be lower-case letters, digits and dashes", i, a.Name))
+		}
+		if names[a.Name] {
+			errs = append(errs, fmt.Errorf("accounts[%d].name %q: defined twice", i, a.Name))
+		}
+		names[a.Name] = true
+		if len(a.AppKeys) == 0 && len(a.UserTokens) == 0 {
+			errs = append(errs, fmt.Errorf("account %q: needs at least one app key or user token", a.Name))
+		}
+		for j, k := range a.AppKeys {
+			if k.Key == "" || k.Token == "" {
+				errs = append(errs, fmt.Errorf("account %q: appKeys[%d] needs both key and token", a.Name, j))
+			}
+			if other, dup := keys[k.Key]; dup {
+				errs = append(errs, fmt.Errorf("account %q: app key %q is already used by account %q", a.Name, k.Key, other))
+			}
+			keys[k.Key] = a.Name
+		}
+	}
+	if c.DefaultAccount == "" {
+		errs = append(errs, errors.New("defaultAccount is empty"))
+	} else if !names[c.DefaultAccount] {
+		errs = append(errs, fmt.Errorf("defaultAccount %q is not among the accounts", c.DefaultAccount))
+	}
+	return errors.Join(errs...)
+}
+
+// Account returns the named account.
+func (c Config) Account(name string) (Account, bool) {
+	for _, a := range c.Accounts {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return Account{}, false
+}

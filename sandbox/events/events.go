@@ -1,0 +1,77 @@
+// Package events owns the sandbox's domain events: the record of every
+// accepted change (an order created, a status changed, an invoice added) and
+// the bus that hands them to subscribers (feed queues, hook dispatcher, the
+// VTEX-SkyHub bridge, the event log). The domain publishes; it never calls a
+// subscriber by name.
+package events
+
+import (
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Event types. The control plane filters on these strings, so they are a
+// public interface.
+const (
+	OrderCreated       = "order.created"
+	OrderStatusChanged = "order.status-changed"
+)
+
+// Event is one accepted change in one account.
+type Event struct {
+	Seq     int64          `json:"seq"`
+	Time    time.Time      `json:"time"`
+	Account string         `json:"account"`
+	Type    string         `json:"type"`
+	OrderID string         `json:"orderId,omitempty"`
+	Action  string         `json:"action,omitempty"`
+	From    string         `json:"from,omitempty"`
+	To      string         `json:"to,omitempty"`
+	Data    map[string]any `json:"data,omitempty"`
+}
+
+// Bus delivers published events to its subscribers, synchronously and in
+// publication order. Publishers call it while holding the lock that orders
+// their changes, so a subscriber sees each account's events in the order they
+// happened; a subscriber must therefore be quick and must not call back into
+// the domain (queue work for later instead).
+type Bus struct {
+	seq  atomic.Int64
+	mu   sync.RWMutex
+	next int
+	subs []subscriber
+}
+
+type subscriber struct {
+	id int
+	fn func(Event)
+}
+
+// Subscribe registers fn for every event published from now on and returns
+// a function that removes it.
+func (b *Bus) Subscribe(fn func(Event)) (unsubscribe func()) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	id := b.next
+	b.next++
+	b.subs = append(b.subs, subscriber{id, fn})
+	return func() {
+		b.mu.Lock()
+		defer b.mu.Unlock()
+		b.subs = slices.DeleteFunc(b.subs, func(s subscriber) bool { return s.id == id })
+	}
+}
+
+// Publish stamps e with the next sequence number and hands it to every
+// subscriber. It returns the stamped event.
+func (b *Bus) Publish(e Event) Event {
+	e.Seq = b.seq.Add(1)
+	b.mu.RLock()
+	defer b.mu.RUnlock()
+	for _, s := range b.subs {
+		s.fn(e)
+	}
+	return e
+}

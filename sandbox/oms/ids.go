@@ -1,0 +1,60 @@
+package oms
+
+import (
+	"fmt"
+	"hash/fnv"
+	"math/rand/v2"
+)
+
+// idSource draws an account's identifiers and generated data from one
+// seeded source, so an account replays identically after a reset.
+type idSource struct {
+	rng      *rand.Rand
+	sequence int
+}
+
+// firstSequence is where an account's order sequence starts; VTEX's are
+// six-digit numbers such as 502556.
+const firstSequence = 502550
+
+func newIDSource(account string, seed uint64) *idSource {
+	h := fnv.New64a()
+	h.Write([]byte(account))
+	return &idSource{rng: rand.New(rand.NewPCG(seed, h.Sum64())), sequence: firstSequence}
+}
+
+// orderGroup is a 13-digit number, like 1172452900788.
+func (s *idSource) orderGroup() string {
+	return fmt.Sprint(1_000_000_000_000 + s.rng.Int64N(9_000_000_000_000))
+}
+
+func (s *idSource) nextSequence() string {
+	s.sequence++
+	return fmt.Sprint(s.sequence)
+}
+
+const hexDigits = "0123456789abcdef"
+
+// hex returns n random lower-case hex digits.
+func (s *idSource) hex(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = hexDigits[s.rng.IntN(16)]
+	}
+	return string(b)
+}
+
+// uuid returns a random version-4 style GUID.
+func (s *idSource) uuid() string {
+	h := s.hex(32)
+	return h[:8] + "-" + h[8:12] + "-4" + h[13:16] + "-a" + h[17:20] + "-" + h[20:]
+}
+
+// digits returns n random decimal digits.
+func (s *idSource) digits(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = byte('0' + s.rng.IntN(10))
+	}
+	return string(b)
+}

@@ -1,0 +1,249 @@
+package oms
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/omsbox/omsbox/sandbox/clock"
+	"github.com/omsbox/omsbox/sandbox/events"
+)
+
+// OMS holds the order stores of every account of one sandbox.
+type OMS struct {
+	clock *clock.Clock
+	bus   *events.Bus
+	seed  uint64
+
+	mu       sync.RWMutex
+	accounts map[string]*Account
+}
+
+// New returns an OMS with no accounts. seed makes generated ids and data
+// reproducible: the same seed gives the same orders.
+func New(c *clock.Clock, bus *events.Bus, seed uint64) *OMS {
+	return &OMS{clock: c, bus: bus, seed: seed, accounts: map[string]*Account{}}
+}
+
+// Account returns the named account's store.
+func (s *OMS) Account(name string) (*Account, bool) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	a, ok := s.accounts[name]
+	return a, ok
+}
+
+// Accounts returns the account names, sorted.
+func (s *OMS) Accounts() []string {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	names := make([]string, 0, len(s.accounts))
+	for n := range s.accounts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// AddAccount creates the named account, or returns it if it exists, and
+// (re)loads it with seed's orders.
+func (s *OMS) AddAccount(name string, seed *Seed) (*Account, error) {
+	s.mu.Lock()
+	a, ok := s.accounts[name]
+	if !ok {
+		a = &Account{name: name, oms: s}
+		s.accounts[name] = a
+	}
+	s.mu.Unlock()
+	return a, a.Reset(seed)
+}
+
+// Account is one VTEX account's order store. All its methods are safe for
+// concurrent use; each change is published while the account is locked, so
+// subscribers see an account's events in the order they happened.
+type Account struct {
+	name string
+	oms  *OMS
+
+	mu         sync.RWMutex
+	orders     map[string]*Order
+	bySequence map[string]*Order
+	list       []*Order // in creation order
+	ids        *idSource
+}
+
+// Name is the account name.
+func (a *Account) Name() string { return a.name }
+
+// Reset empties the account and creates seed's orders again, with the same
+// ids as the first time.
+func (a *Account) Reset(seed *Seed) error {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	a.orders = map[string]*Order{}
+	a.bySequence = map[string]*Order{}
+	a.list = nil
+	a.ids = newIDSource(a.name, a.oms.seed)
+	if seed == nil {
+		return nil
+	}
+	now := a.oms.clock.Now()
+	for i, so := range seed.Orders {
+		n := so.NewOrder
+		n.CreatedAt = now.Add(-so.Age.Duration)
+		if _, err := a.createLocked(n); err != nil {
+			return fmt.Errorf("seed order %d of account %s: %w", i, a.name, err)
+		}
+	}
+	return nil
+}
+
+// Create makes a new order and walks it through the transition table to
+// n.Status, publishing every event on the way. It returns the new order's
+// id.
+func (a *Account) Create(n NewOrder) (string, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.createLocked(n)
+}
+
+func (a *Account) createLocked(n NewOrder) (string, error) {
+	n.applyDefaults()
+	if err := n.Validate(); err != nil {
+		return "", err
+	}
+	now := a.oms.clock.Now()
+	at := n.CreatedAt
+	if at.IsZero() || at.After(now) {
+		at = now
+	}
+	o := build(a.name, &n, a.ids, at)
+	for a.orders[o.OrderID] != nil { // 13 random digits: practically never
+		o = build(a.name, &n, a.ids, at)
+	}
+	// The first status may be transient (order-created): settle it before
+	// planning the walk, and replay the same steps on the real order below.
+	trial := *o
+	first := o.Status
+	settle(&trial, at)
+	path, ok := PathTo(trial.Status, n.Status, byAnyone)
+	if !ok {
+		return "", &Error{Kind: KindInvalid, Code: CodeInvalid,
+			Message: fmt.Sprintf("status %s cannot be reached from %s", n.Status, trial.Status)}
+	}
+	// Dry run on the copy: a guard that refuses half-way must leave nothing.
+	for _, act := range path {
+		if _, err := fire(&trial, act, byAnyone, at); err != nil {
+			return "", err
+		}
+	}
+	a.orders[o.OrderID] = o
+	a.bySequence[o.Sequence] = o
+	a.list = append(a.list, o)
+	a.publish(o, events.Event{Type: events.OrderCreated, To: string(first)}, at)
+	a.publishChanges(o, settle(o, at), at)
+	for i, act := range path {
+		// Steps are a minute apart, never in the future.
+		t := at.Add(time.Duration(i+1) * time.Minute)
+		if t.After(now) {
+			t = now
+		}
+		changes, _ := fire(o, act, byAnyone, t)
+		a.publishChanges(o, changes, t)
+	}
+	return o.OrderID, nil
+}
+
+// Fire takes action on the order as by, through the transition table.
+func (a *Account) Fire(id string, action Action, by Actor) ([]Change, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	o, err := a.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	now := a.oms.clock.Now()
+	changes, err := fire(o, action, by, now)
+	if err != nil {
+		return nil, err
+	}
+	a.publishChanges(o, changes, now)
+	return changes, nil
+}
+
+// Advance walks the order to status to with platform steps (payment
+// approval, the window to cancel), as the platform would.
+func (a *Account) Advance(id string, to Status) ([]Change, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	o, err := a.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	path, ok := PathTo(o.Status, to, ByPlatform)
+	if !ok || len(path) == 0 {
+		return nil, &Error{Kind: KindConflict, Code: CodeIllegalTransition,
+			Message: fmt.Sprintf("the platform cannot move an order from %s to %s", o.Status, to)}
+	}
+	now := a.oms.clock.Now()
+	trial := *o
+	for _, act := range path {
+		if _, err := fire(&trial, act, ByPlatform, now); err != nil {
+			return nil, err
+		}
+	}
+	var all []Change
+	for _, act := range path {
+		changes, _ := fire(o, act, ByPlatform, now)
+		a.publishChanges(o, changes, now)
+		all = append(all, changes...)
+	}
+	return all, nil
+}
+
+// Read calls fn with the order while the account is read-locked; fn must
+// not keep the pointer or change the order. id may be an order id or
+// seq{sequence}.
+func (a *Account) Read(id string, fn func(*Order) error) error {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	o, err := a.lookup(id)
+	if err != nil {
+		return err
+	}
+	return fn(o)
+}
+
+// Len returns the number of orders in the account.
+func (a *Account) Len() int {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	return len(a.list)
+}
+
+func (a *Account) lookup(id string) (*Order, error) {
+	if seq, ok := strings.CutPrefix(id, "seq"); ok {
+		if o := a.bySequence[seq]; o != nil {
+			return o, nil
+		}
+	} else if o := a.orders[id]; o != nil {
+		return o, nil
+	}
+	return nil, notFound(id)
+}
+
+func (a *Account) publishChanges(o *Order, changes []Change, at time.Time) {
+	for _, c := range changes {
+		a.publish(o, events.Event{Type: events.OrderStatusChanged, Action: string(c.Action),
+			From: string(c.From), To: string(c.To)}, at)
+	}
+}
+
+func (a *Account) publish(o *Order, e events.Event, at time.Time) {
+	e.Time = at
+	e.Account = a.name
+	e.OrderID = o.OrderID
+	a.oms.bus.Publish(e)
+}
