@@ -1,0 +1,148 @@
+// Package sandbox is omsbox as a library: New builds a whole sandbox (the
+// VTEX OMS API, the control plane, the clock, the event bus and the
+// per-account order stores) and Handler serves it. The omsbox binary is a
+// thin shell around this package, and tests use it in-process.
+package sandbox
+
+import (
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/omsbox/omsbox"
+	"github.com/omsbox/omsbox/sandbox/clock"
+	"github.com/omsbox/omsbox/sandbox/config"
+	"github.com/omsbox/omsbox/sandbox/control"
+	"github.com/omsbox/omsbox/sandbox/events"
+	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/vtex"
+)
+
+// Version is the omsbox version, set at build time with
+// -ldflags "-X github.com/omsbox/omsbox/sandbox.Version=v1.2.3".
+var Version = "dev"
+
+// DefaultSeed is the random seed of generated ids and data unless
+// WithSeed says otherwise.
+const DefaultSeed = 20260101
+
+// Option configures a sandbox.
+type Option func(*settings)
+
+type settings struct {
+	cfg     config.Config
+	clock   *clock.Clock
+	seed    uint64
+	strict  bool
+	onDrift func(operationID, detail string)
+	logger  *slog.Logger
+}
+
+// WithConfig replaces the embedded default configuration.
+func WithConfig(c config.Config) Option { return func(s *settings) { s.cfg = c } }
+
+// WithClock sets the sandbox clock (tests pass clock.Frozen).
+func WithClock(c *clock.Clock) Option { return func(s *settings) { s.clock = c } }
+
+// WithSeed sets the random seed of generated ids and data.
+func WithSeed(seed uint64) Option { return func(s *settings) { s.seed = seed } }
+
+// WithStrict validates every response against the OpenAPI documents.
+// onDrift, if not nil, hears of every mismatch (tests fail on it).
+func WithStrict(strict bool, onDrift func(operationID, detail string)) Option {
+	return func(s *settings) { s.strict, s.onDrift = strict, onDrift }
+}
+
+// WithLogger sets the logger.
+func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
+
+// Sandbox is one running sandbox's state.
+type Sandbox struct {
+	Clock  *clock.Clock
+	Events *events.Bus
+	OMS    *oms.OMS
+
+	cfg     config.Config
+	creds   *vtex.Credentials
+	handler http.Handler
+	logger  *slog.Logger
+}
+
+// New builds a sandbox: it loads and checks the OpenAPI documents and
+// seeds every configured account.
+func New(opts ...Option) (*Sandbox, error) {
+	st := settings{cfg: config.Default(), seed: DefaultSeed}
+	for _, o := range opts {
+		o(&st)
+	}
+	if err := st.cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("sandbox: %w", err)
+	}
+	if st.clock == nil {
+		st.clock = clock.New()
+	}
+	if st.logger == nil {
+		st.logger = slog.Default()
+	}
+	s := &Sandbox{
+		Clock:  st.clock,
+		Events: &events.Bus{},
+		cfg:    st.cfg,
+		creds:  vtex.NewCredentials(st.cfg),
+		logger: st.logger,
+	}
+	s.OMS = oms.New(s.Clock, s.Events, st.seed)
+	for _, a := range st.cfg.Accounts {
+		if err := s.addAccount(a); err != nil {
+			return nil, err
+		}
+	}
+	api, err := vtex.New(s.OMS, s.creds, vtex.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
+	if err != nil {
+		return nil, err
+	}
+	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Version: Version},
+		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
+	if err != nil {
+		return nil, err
+	}
+	s.handler = withRequestID(route(cp, api))
+	return s, nil
+}
+
+func (s *Sandbox) addAccount(a config.Account) error {
+	var seed *oms.Seed
+	if a.Seed != "" {
+		data, err := omsbox.Seed(a.Seed)
+		if err != nil {
+			return fmt.Errorf("account %s: %w", a.Name, err)
+		}
+		if seed, err = oms.ParseSeed(data); err != nil {
+			return fmt.Errorf("account %s: %w", a.Name, err)
+		}
+	}
+	if _, err := s.OMS.AddAccount(a.Name, seed); err != nil {
+		return err
+	}
+	s.creds.Add(a)
+	return nil
+}
+
+// Handler serves the whole sandbox: /_sandbox/ is the control plane,
+// everything else the vendor APIs.
+func (s *Sandbox) Handler() http.Handler { return s.handler }
+
+// Config returns the configuration the sandbox runs with.
+func (s *Sandbox) Config() config.Config { return s.cfg }
+
+// route sends /_sandbox/ to the control plane and the rest to the VTEX API.
+func route(controlPlane, vtexAPI http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+			controlPlane.ServeHTTP(w, r)
+			return
+		}
+		vtexAPI.ServeHTTP(w, r)
+	})
+}

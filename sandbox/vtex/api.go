@@ -1,0 +1,172 @@
+package vtex
+
+import (
+	"bytes"
+	"encoding/json"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/omsbox/omsbox/openapi"
+	"github.com/omsbox/omsbox/sandbox/oms"
+)
+
+// Options configure the VTEX API.
+type Options struct {
+	Strict  bool
+	OnDrift func(operationID, detail string)
+	Logger  *slog.Logger
+}
+
+// API serves VTEX's OMS endpoints over an oms.OMS.
+type API struct {
+	oms   *oms.OMS
+	creds *Credentials
+}
+
+// New returns the VTEX API as an http.Handler: account and credentials
+// first, then the routes of openapi/vtex-oms.yaml, each validated.
+func New(o *oms.OMS, creds *Credentials, opts Options) (http.Handler, error) {
+	spec, err := openapi.Load("vtex-oms.yaml")
+	if err != nil {
+		return nil, err
+	}
+	a := &API{oms: o, creds: creds}
+	r := mux.NewRouter()
+	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusNotFound, codeNoRoute, "No route for "+r.Method+" "+r.URL.Path)
+	})
+	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		WriteError(w, http.StatusMethodNotAllowed, codeNoRoute, "Method "+r.Method+" is not allowed on "+r.URL.Path)
+	})
+	err = spec.Mount(r, map[string]http.Handler{
+		"GetOrder":      http.HandlerFunc(a.getOrder),
+		"ListOrders":    http.HandlerFunc(a.listOrders),
+		"StartHandling": http.HandlerFunc(a.startHandling),
+	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, WriteError: validationError, Logger: opts.Logger})
+	if err != nil {
+		return nil, err
+	}
+	return creds.authenticate(r), nil
+}
+
+// account returns the store of the request's authenticated account.
+func (a *API) account(w http.ResponseWriter, r *http.Request) (*oms.Account, bool) {
+	acct, ok := a.oms.Account(Account(r.Context()))
+	if !ok {
+		WriteError(w, http.StatusNotFound, codeNoAccount, "Account "+Account(r.Context())+" has no order store")
+	}
+	return acct, ok
+}
+
+var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+// writeJSON encodes v with status and contentType.
+func writeJSON(w http.ResponseWriter, status int, contentType string, encode func(*json.Encoder) error) {
+	buf := buffers.Get().(*bytes.Buffer)
+	defer func() { buf.Reset(); buffers.Put(buf) }()
+	if err := encode(json.NewEncoder(buf)); err != nil {
+		fail(w, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", contentType)
+	h.Set("Content-Length", strconv.Itoa(buf.Len()))
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
+}
+
+func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {
+	acct, ok := a.account(w, r)
+	if !ok {
+		return
+	}
+	// Encode under the account's read lock: the order cannot change mid-way.
+	writeJSON(w, http.StatusOK, "application/json", func(e *json.Encoder) error {
+		return acct.Read(mux.Vars(r)["orderId"], func(o *oms.Order) error { return e.Encode(o) })
+	})
+}
+
+func (a *API) startHandling(w http.ResponseWriter, r *http.Request) {
+	acct, ok := a.account(w, r)
+	if !ok {
+		return
+	}
+	if _, err := acct.Fire(mux.Vars(r)["orderId"], oms.ActionStartHandling, oms.BySeller); err != nil {
+		fail(w, err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (a *API) listOrders(w http.ResponseWriter, r *http.Request) {
+	acct, ok := a.account(w, r)
+	if !ok {
+		return
+	}
+	q, err := parseListQuery(r)
+	if err != nil {
+		WriteError(w, http.StatusBadRequest, codeBadRequest, err.Error())
+		return
+	}
+	list := acct.List(q)
+	writeJSON(w, http.StatusOK, "application/json; charset=utf-8", func(e *json.Encoder) error { return e.Encode(list) })
+}
+
+// parseListQuery reads list-orders parameters the spec has already
+// type-checked, and checks what a schema cannot say.
+func parseListQuery(r *http.Request) (oms.Query, error) {
+	v := r.URL.Query()
+	q := oms.Query{Text: v.Get("q")}
+	q.Page, _ = strconv.Atoi(v.Get("page"))
+	q.PerPage, _ = strconv.Atoi(v.Get("per_page"))
+	if ob := v.Get("orderBy"); ob != "" {
+		field, dir, _ := strings.Cut(ob, ",")
+		q.OrderBy, q.Desc = oms.OrderBy(field), dir == "desc"
+	}
+	if fs := v.Get("f_status"); fs != "" {
+		for _, s := range strings.Split(fs, ",") {
+			if s = strings.TrimSpace(s); s != "" {
+				q.Statuses = append(q.Statuses, oms.Status(s))
+			}
+		}
+	}
+	if fc := v.Get("f_creationDate"); fc != "" {
+		from, to, err := parseRange("f_creationDate", "creationDate", fc)
+		if err != nil {
+			return q, err
+		}
+		q.CreatedFrom, q.CreatedTo = from, to
+	}
+	return q, nil
+}
+
+// parseRange reads VTEX's `field:[FROM TO TO]` date ranges.
+func parseRange(param, field, s string) (from, to time.Time, err error) {
+	inner, ok := strings.CutPrefix(s, field+":[")
+	inner, ok2 := strings.CutSuffix(inner, "]")
+	a, b, ok3 := strings.Cut(inner, " TO ")
+	if !ok || !ok2 || !ok3 {
+		return from, to, &rangeError{param, s, "want " + field + ":[2026-01-01T00:00:00.000Z TO 2026-01-31T23:59:59.999Z]"}
+	}
+	if from, err = time.Parse(time.RFC3339Nano, a); err != nil {
+		return from, to, &rangeError{param, s, "the start is not an ISO 8601 date"}
+	}
+	if to, err = time.Parse(time.RFC3339Nano, b); err != nil {
+		return from, to, &rangeError{param, s, "the end is not an ISO 8601 date"}
+	}
+	if to.Before(from) {
+		return from, to, &rangeError{param, s, "the end is before the start"}
+	}
+	return from, to, nil
+}
+
+type rangeError struct{ param, value, why string }
+
+func (e *rangeError) Error() string {
+	return "parameter \"" + e.param + "\" in query: " + strconv.Quote(e.value) + ": " + e.why
+}

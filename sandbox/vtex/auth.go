@@ -1,0 +1,153 @@
+package vtex
+
+import (
+	"context"
+	"crypto/subtle"
+	"fmt"
+	"net"
+	"net/http"
+	"sort"
+	"strings"
+	"sync"
+
+	"github.com/omsbox/omsbox/sandbox/config"
+)
+
+// Hosts that carry the account name as their first label, as in
+// demostore.vtexcommercestable.com.br. On myvtex.com a workspace may come
+// first: main--demostore.myvtex.com.
+var accountHostSuffixes = []string{
+	".vtexcommercestable.com.br",
+	".vtexcommercebeta.com.br",
+	".myvtex.com",
+	".localhost",
+}
+
+// AccountFromRequest returns the account a request names: the `an` query
+// parameter, else the Host, else "" (the default account).
+func AccountFromRequest(r *http.Request) string {
+	if an := r.URL.Query().Get("an"); an != "" {
+		return an
+	}
+	host := r.Host
+	if h, _, err := net.SplitHostPort(host); err == nil {
+		host = h
+	}
+	host = strings.ToLower(host)
+	for _, suffix := range accountHostSuffixes {
+		if name, ok := strings.CutSuffix(host, suffix); ok && name != "" && !strings.Contains(name, ".") {
+			if _, account, ok := strings.Cut(name, "--"); ok {
+				return account
+			}
+			return name
+		}
+	}
+	return ""
+}
+
+// Credentials holds, per account, the app keys and user tokens VTEX would
+// accept. Accounts can be added while serving.
+type Credentials struct {
+	mu       sync.RWMutex
+	def      string
+	accounts map[string]config.Account
+}
+
+// NewCredentials returns the credentials of cfg's accounts.
+func NewCredentials(cfg config.Config) *Credentials {
+	c := &Credentials{def: cfg.DefaultAccount, accounts: map[string]config.Account{}}
+	for _, a := range cfg.Accounts {
+		c.accounts[a.Name] = a
+	}
+	return c
+}
+
+// Add registers (or replaces) an account's credentials.
+func (c *Credentials) Add(a config.Account) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.accounts[a.Name] = a
+}
+
+func (c *Credentials) names() []string {
+	names := make([]string, 0, len(c.accounts))
+	for n := range c.accounts {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+type accountKey struct{}
+
+// Account returns the account a request was authenticated for.
+func Account(ctx context.Context) string {
+	s, _ := ctx.Value(accountKey{}).(string)
+	return s
+}
+
+// authenticate resolves the request's account and checks its credentials
+// as VTEX does: no credentials 401, wrong ones (or another account's) 403,
+// both in VTEX's error body.
+func (c *Credentials) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := AccountFromRequest(r)
+		c.mu.RLock()
+		if name == "" {
+			name = c.def
+		}
+		acct, ok := c.accounts[name]
+		var served string
+		if !ok {
+			served = strings.Join(c.names(), ", ")
+		}
+		c.mu.RUnlock()
+		if !ok {
+			WriteError(w, http.StatusNotFound, codeNoAccount,
+				fmt.Sprintf("Account %q not found; this sandbox serves: %s", name, served))
+			return
+		}
+		if status, msg := check(r, acct); status != 0 {
+			code := codeUnauthorized
+			if status == http.StatusForbidden {
+				code = codeForbidden
+			}
+			WriteError(w, status, code, msg)
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, name)))
+	})
+}
+
+// check returns 0 when the request carries credentials of acct.
+func check(r *http.Request, acct config.Account) (status int, message string) {
+	key, token := r.Header.Get("X-VTEX-API-AppKey"), r.Header.Get("X-VTEX-API-AppToken")
+	if key != "" || token != "" {
+		if key == "" || token == "" {
+			return http.StatusUnauthorized, "Unauthorized access: X-VTEX-API-AppKey and X-VTEX-API-AppToken must be sent together"
+		}
+		for _, k := range acct.AppKeys {
+			if equal(k.Key, key) && equal(k.Token, token) {
+				return 0, ""
+			}
+		}
+		return http.StatusForbidden, fmt.Sprintf("Forbidden: the app key and token are not an API key of account %s", acct.Name)
+	}
+	user := r.Header.Get("VtexIdclientAutCookie")
+	if user == "" {
+		if c, err := r.Cookie("VtexIdclientAutCookie"); err == nil {
+			user = c.Value
+		}
+	}
+	if user == "" {
+		return http.StatusUnauthorized, "Unauthorized access"
+	}
+	for _, t := range acct.UserTokens {
+		if equal(t, user) {
+			return 0, ""
+		}
+	}
+	return http.StatusForbidden, fmt.Sprintf("Forbidden: the VtexIdclientAutCookie is not a user token of account %s", acct.Name)
+}
+
+func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
