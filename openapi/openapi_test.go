@@ -1,7 +1,13 @@
 package openapi
 
 import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
 	"testing"
+
+	"github.com/gorilla/mux"
 )
 
 func TestEmbeddedSpecsLoad(t *testing.T) {
@@ -13,5 +19,130 @@ func TestEmbeddedSpecsLoad(t *testing.T) {
 		if len(s.Operations()) == 0 {
 			t.Errorf("%s has no operations", name)
 		}
+	}
+}
+
+// tiny is a spec small enough to read at a glance (stripe-mock's habit).
+const tiny = `
+openapi: 3.0.3
+info: {title: tiny, version: "1"}
+paths:
+  /things/{id}:
+    post:
+      operationId: PostThing
+      parameters:
+        - {name: id, in: path, required: true, schema: {type: string, pattern: '^\d+$'}}
+        - {name: verbose, in: query, schema: {type: boolean}}
+      requestBody:
+        required: true
+        content:
+          application/json:
+            schema:
+              type: object
+              required: [items]
+              properties:
+                items:
+                  type: array
+                  items:
+                    type: object
+                    required: [price]
+                    properties: {price: {type: integer, minimum: 1}}
+      responses:
+        "200":
+          description: ok
+          content:
+            application/json:
+              schema:
+                type: object
+                required: [id]
+                properties: {id: {type: string}}
+`
+
+func mountTiny(t *testing.T, strict bool, answer string, drift *[]string) http.Handler {
+	t.Helper()
+	s, err := Parse("tiny.yaml", []byte(tiny))
+	if err != nil {
+		t.Fatal(err)
+	}
+	r := mux.NewRouter()
+	err = s.Mount(r, map[string]http.Handler{
+		"PostThing": http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Content-Type", "application/json")
+			_, _ = io.WriteString(w, answer)
+		}),
+	}, Options{Strict: strict, MaxBodyBytes: 256,
+		OnDrift: func(op, detail string) { *drift = append(*drift, op+": "+detail) },
+		WriteError: func(w http.ResponseWriter, _ *http.Request, status int, msg string) {
+			w.WriteHeader(status)
+			_, _ = io.WriteString(w, msg)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return r
+}
+
+func post(h http.Handler, target, body string) *httptest.ResponseRecorder {
+	req := httptest.NewRequest("POST", target, strings.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return rec
+}
+
+func TestRequestValidationNamesTheFault(t *testing.T) {
+	var drift []string
+	h := mountTiny(t, false, `{"id":"1"}`, &drift)
+	tests := []struct {
+		target, body string
+		status       int
+		want         string
+	}{
+		{"/things/1", `{"items":[{"price":5}]}`, 200, `{"id":"1"}`},
+		{"/things/abc", `{"items":[]}`, 400, `parameter "id" in path`},
+		{"/things/1?verbose=perhaps", `{"items":[]}`, 400, `parameter "verbose" in query`},
+		{"/things/1", `{"items":[{"price":"5"}]}`, 400, `field "items/0/price"`},
+		{"/things/1", `{"items":[{"price":0}]}`, 400, `field "items/0/price": number must be at least 1`},
+		{"/things/1", `{}`, 400, `property "items" is missing`},
+		{"/things/1", `{"items":`, 400, "request body"},
+		{"/things/1", `{"items":[` + strings.Repeat(`{"price":1},`, 40) + `{"price":1}]}`, 413, "larger than the 256 bytes"},
+	}
+	for _, tt := range tests {
+		rec := post(h, tt.target, tt.body)
+		if rec.Code != tt.status || !strings.Contains(rec.Body.String(), tt.want) {
+			t.Errorf("POST %s %s: %d %q, want %d containing %q", tt.target, tt.body, rec.Code, rec.Body, tt.status, tt.want)
+		}
+	}
+}
+
+func TestStrictModeCatchesDrift(t *testing.T) {
+	var drift []string
+	h := mountTiny(t, true, `{"id":7}`, &drift)
+	rec := post(h, "/things/1", `{"items":[]}`)
+	if rec.Code != 500 || !strings.Contains(rec.Body.String(), `field "id"`) {
+		t.Fatalf("drifted response: %d %s", rec.Code, rec.Body)
+	}
+	if len(drift) != 1 || !strings.HasPrefix(drift[0], "PostThing: 200 response breaks tiny.yaml") {
+		t.Fatalf("OnDrift heard %v", drift)
+	}
+	// The same drift goes unnoticed without strict mode: that is the point.
+	drift = nil
+	if rec := post(mountTiny(t, false, `{"id":7}`, &drift), "/things/1", `{"items":[]}`); rec.Code != 200 || len(drift) != 0 {
+		t.Fatalf("non-strict: %d %v", rec.Code, drift)
+	}
+}
+
+func TestMountRefusesMissingAndExtraHandlers(t *testing.T) {
+	s, err := Parse("tiny.yaml", []byte(tiny))
+	if err != nil {
+		t.Fatal(err)
+	}
+	noop := http.HandlerFunc(func(http.ResponseWriter, *http.Request) {})
+	werr := func(http.ResponseWriter, *http.Request, int, string) {}
+	if err := s.Mount(mux.NewRouter(), map[string]http.Handler{}, Options{WriteError: werr}); err == nil || !strings.Contains(err.Error(), "PostThing") {
+		t.Errorf("missing handler: %v", err)
+	}
+	if err := s.Mount(mux.NewRouter(), map[string]http.Handler{"PostThing": noop, "Ghost": noop}, Options{WriteError: werr}); err == nil || !strings.Contains(err.Error(), "Ghost") {
+		t.Errorf("extra handler: %v", err)
 	}
 }

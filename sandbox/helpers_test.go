@@ -1,0 +1,105 @@
+package sandbox_test
+
+import (
+	"encoding/json"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/omsbox/omsbox/sandbox"
+	"github.com/omsbox/omsbox/sandbox/clock"
+	"github.com/omsbox/omsbox/sandbox/config"
+	"github.com/omsbox/omsbox/sandbox/oms"
+)
+
+var testStart = time.Date(2026, 3, 10, 12, 0, 0, 0, time.UTC)
+
+// Demo credentials, as documented in the README.
+const (
+	demoKey   = "vtexappkey-demostore-sandbox"
+	demoToken = "sandbox-token-demostore"
+	demoUser  = "sandbox-user-token-demostore"
+)
+
+// testConfig has the seeded demo account and an empty second account.
+func testConfig() config.Config {
+	c := config.Default()
+	c.Accounts = append(c.Accounts, config.Account{Name: "otherstore",
+		AppKeys: []config.AppKey{{Key: "vtexappkey-otherstore", Token: "other-token"}}})
+	return c
+}
+
+// newSandbox builds a strict sandbox on a frozen clock: any response that
+// breaks our spec fails the test.
+func newSandbox(t testing.TB) *sandbox.Sandbox {
+	t.Helper()
+	sb, err := sandbox.New(sandbox.WithConfig(testConfig()), sandbox.WithClock(clock.Frozen(testStart)),
+		sandbox.WithStrict(true, func(op, detail string) { t.Errorf("strict mode: %s: %s", op, detail) }))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return sb
+}
+
+type response struct {
+	status int
+	header http.Header
+	body   []byte
+}
+
+func (r response) json(t testing.TB, v any) {
+	t.Helper()
+	if err := json.Unmarshal(r.body, v); err != nil {
+		t.Fatalf("response is not JSON: %v: %s", err, r.body)
+	}
+}
+
+// vtexError decodes VTEX's error body.
+func (r response) vtexError(t testing.TB) (code, message string) {
+	t.Helper()
+	var b struct {
+		Error struct {
+			Code      string  `json:"code"`
+			Message   string  `json:"message"`
+			Exception *string `json:"exception"`
+		} `json:"error"`
+	}
+	r.json(t, &b)
+	if b.Error.Code == "" || b.Error.Message == "" || b.Error.Exception != nil {
+		t.Fatalf("not VTEX's error shape: %s", r.body)
+	}
+	return b.Error.Code, b.Error.Message
+}
+
+// do sends one request with the given headers ("Name: value").
+func do(t testing.TB, h http.Handler, method, target, body string, headers ...string) response {
+	t.Helper()
+	var rd io.Reader
+	if body != "" {
+		rd = strings.NewReader(body)
+	}
+	req := httptest.NewRequest(method, target, rd)
+	for _, hv := range headers {
+		k, v, _ := strings.Cut(hv, ": ")
+		req.Header.Add(k, v)
+	}
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return response{rec.Code, rec.Header(), rec.Body.Bytes()}
+}
+
+var demoAuth = []string{"X-VTEX-API-AppKey: " + demoKey, "X-VTEX-API-AppToken: " + demoToken, "Accept: application/json"}
+
+// orderIn returns the id of the first demostore order in status.
+func orderIn(t testing.TB, sb *sandbox.Sandbox, status oms.Status) string {
+	t.Helper()
+	acct, _ := sb.OMS.Account("demostore")
+	l := acct.List(oms.Query{Statuses: []oms.Status{status}, OrderBy: oms.OrderByCreationDate})
+	if len(l.List) == 0 {
+		t.Fatalf("no seeded order in %s", status)
+	}
+	return l.List[0].OrderID
+}
