@@ -103,3 +103,5 @@ func orderIn(t testing.TB, sb *sandbox.Sandbox, status oms.Status) string {
 	}
 	return l.List[0].OrderID
 }
+
+func jsonEncode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }

@@ -1,0 +1,38 @@
+# omsbox — the two commands a newcomer needs are `make run` and `make test`.
+GO        ?= go
+ADDR      ?= 127.0.0.1:8080
+FUZZTIME  ?= 10s
+BENCHTIME ?= 1s
+
+.PHONY: run test vet fmt-check unit fuzz bench lint build
+
+## run: the sandbox on its embedded defaults (demo account demostore)
+run:
+	$(GO) run ./cmd/omsbox serve --addr $(ADDR)
+
+## test: what CI runs — vet, gofmt, the race-checked suite, bounded fuzzing
+test: vet fmt-check unit fuzz
+
+vet:
+	$(GO) vet ./...
+
+fmt-check:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt: not formatted:"; echo "$$out"; exit 1; fi
+
+unit:
+	$(GO) test -race -count=1 ./...
+
+## fuzz: each fuzz target for FUZZTIME (bounded, so CI stays fast)
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzVTEXRequests$$' -fuzztime $(FUZZTIME) ./sandbox/
+
+## bench: the hot-path benchmarks whose figures the README states
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sandbox/...
+
+## lint: vet and gofmt (no extra tools needed)
+lint: vet fmt-check
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o bin/omsbox ./cmd/omsbox

@@ -1,0 +1,101 @@
+package sandbox_test
+
+import (
+	"net/http"
+	"net/http/httptest"
+	"testing"
+
+	"github.com/omsbox/omsbox/sandbox"
+	"github.com/omsbox/omsbox/sandbox/clock"
+	"github.com/omsbox/omsbox/sandbox/oms"
+)
+
+func benchGetOrder(b *testing.B, strict bool) {
+	sb, err := sandbox.New(sandbox.WithClock(clock.Frozen(testStart)), sandbox.WithStrict(strict, nil))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := sb.Handler()
+	id := orderIn(b, sb, oms.StatusReadyForHandling)
+	req := httptest.NewRequest("GET", "/api/oms/pvt/orders/"+id, nil)
+	req.Header.Set("X-VTEX-API-AppKey", demoKey)
+	req.Header.Set("X-VTEX-API-AppToken", demoToken)
+	req.Header.Set("Accept", "application/json")
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+// BenchmarkGetOrder is the in-process handler with request validation on
+// and strict (response) validation off: the integrator's dev-server path.
+func BenchmarkGetOrder(b *testing.B) { benchGetOrder(b, false) }
+
+// BenchmarkGetOrderStrict adds response validation, as our tests run.
+func BenchmarkGetOrderStrict(b *testing.B) { benchGetOrder(b, true) }
+
+// BenchmarkOrderJSON is the order document's encoding alone.
+func BenchmarkOrderJSON(b *testing.B) {
+	sb, err := sandbox.New(sandbox.WithClock(clock.Frozen(testStart)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	acct, _ := sb.OMS.Account("demostore")
+	id := orderIn(b, sb, oms.StatusReadyForHandling)
+	w := httptest.NewRecorder()
+	b.ReportAllocs()
+	for b.Loop() {
+		w.Body.Reset()
+		if err := acct.Read(id, func(o *oms.Order) error { return jsonEncode(w, o) }); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(w.Body.Len()), "bytes/order")
+}
+
+// BenchmarkListOrders lists a page of 15 out of 1,000 orders.
+func BenchmarkListOrders(b *testing.B) {
+	sb, err := sandbox.New(sandbox.WithClock(clock.Frozen(testStart)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	acct, _ := sb.OMS.Account("demostore")
+	for range 1000 {
+		if _, err := acct.Create(oms.NewOrder{Items: []oms.NewItem{{ID: "SKU", Name: "Meia", Price: 990, Quantity: 2}}}); err != nil {
+			b.Fatal(err)
+		}
+	}
+	req := httptest.NewRequest("GET", "/api/oms/pvt/orders?f_status=ready-for-handling", nil)
+	req.Header.Set("X-VTEX-API-AppKey", demoKey)
+	req.Header.Set("X-VTEX-API-AppToken", demoToken)
+	h := sb.Handler()
+	b.ReportAllocs()
+	for b.Loop() {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code != http.StatusOK {
+			b.Fatalf("status %d", rec.Code)
+		}
+	}
+}
+
+// BenchmarkStartup measures New to the first healthy answer: spec loading
+// and validation, seeding the demo account, building the routers.
+func BenchmarkStartup(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		sb, err := sandbox.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		sb.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/_sandbox/health", nil))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("health %d", rec.Code)
+		}
+	}
+}

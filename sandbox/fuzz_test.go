@@ -1,0 +1,54 @@
+package sandbox_test
+
+import (
+	"encoding/json"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"testing"
+)
+
+// FuzzVTEXRequests throws arbitrary paths, queries and bodies at the VTEX
+// API: whatever a client sends, the answer is never a 5xx (strict mode
+// included) and every error is in VTEX's shape.
+func FuzzVTEXRequests(f *testing.F) {
+	seeds := []struct{ method, path, query, body string }{
+		{"GET", "/api/oms/pvt/orders/seq502551", "", ""},
+		{"GET", "/api/oms/pvt/orders", "per_page=7&page=2&orderBy=orderId,desc", ""},
+		{"GET", "/api/oms/pvt/orders", "f_creationDate=creationDate:[2026-01-01T00:00:00Z TO 2026-12-01T00:00:00Z]", ""},
+		{"GET", "/api/oms/pvt/orders", "f_status=,,handling,&q=%00", ""},
+		{"POST", "/api/oms/pvt/orders/seq502551/start-handling", "", `{"x":1}`},
+		{"POST", "/api/oms/pvt/orders/%2e%2e/start-handling", "an=demostore", "{"},
+		{"PUT", "/api/oms/pvt/orders", "per_page=-1", ""},
+	}
+	for _, s := range seeds {
+		f.Add(s.method, s.path, s.query, s.body)
+	}
+	sb := newSandbox(f)
+	h := sb.Handler()
+	f.Fuzz(func(t *testing.T, method, path, query, body string) {
+		switch method {
+		case "GET", "POST", "PUT", "PATCH", "DELETE":
+		default:
+			method = "GET"
+		}
+		u := &url.URL{Path: "/" + strings.TrimLeft(path, "/"), RawQuery: query}
+		req := httptest.NewRequest("GET", "/", strings.NewReader(body))
+		req.Method, req.URL, req.RequestURI = method, u, u.RequestURI()
+		req.Header.Set("X-VTEX-API-AppKey", demoKey)
+		req.Header.Set("X-VTEX-API-AppToken", demoToken)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s: %d %s", method, u, rec.Code, rec.Body)
+		}
+		if rec.Code >= 400 {
+			var e struct {
+				Error *struct{ Code, Message string } `json:"error"`
+			}
+			if err := json.Unmarshal(rec.Body.Bytes(), &e); err != nil || e.Error == nil || e.Error.Message == "" {
+				t.Fatalf("%s %s: %d not in VTEX's error shape: %s", method, u, rec.Code, rec.Body)
+			}
+		}
+	})
+}
