@@ -7,7 +7,6 @@ import (
 	"net/http/httptest"
 	"os"
 	"path/filepath"
-	"strings"
 	"sync"
 	"testing"
 
@@ -93,11 +92,7 @@ func TestResponsesConformToVTEXSpec(t *testing.T) {
 	sb := newSandbox(t)
 	h := sb.Handler()
 	send := func(method, target string, headers ...string) (*http.Request, *httptest.ResponseRecorder) {
-		req := httptest.NewRequest(method, target, nil)
-		for _, hv := range headers {
-			k, v, _ := strings.Cut(hv, ": ")
-			req.Header.Set(k, v)
-		}
+		req := newRequest(method, target, "", headers...)
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		return req, rec

@@ -74,9 +74,8 @@ func (r response) vtexError(t testing.TB) (code, message string) {
 	return b.Error.Code, b.Error.Message
 }
 
-// do sends one request with the given headers ("Name: value").
-func do(t testing.TB, h http.Handler, method, target, body string, headers ...string) response {
-	t.Helper()
+// newRequest builds a request with the given headers ("Name: value").
+func newRequest(method, target, body string, headers ...string) *http.Request {
 	var rd io.Reader
 	if body != "" {
 		rd = strings.NewReader(body)
@@ -86,8 +85,14 @@ func do(t testing.TB, h http.Handler, method, target, body string, headers ...st
 		k, v, _ := strings.Cut(hv, ": ")
 		req.Header.Add(k, v)
 	}
+	return req
+}
+
+// do sends one request with the given headers ("Name: value").
+func do(t testing.TB, h http.Handler, method, target, body string, headers ...string) response {
+	t.Helper()
 	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
+	h.ServeHTTP(rec, newRequest(method, target, body, headers...))
 	return response{rec.Code, rec.Header(), rec.Body.Bytes()}
 }
 
