@@ -9,12 +9,15 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/omsbox/omsbox"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/control"
 	"github.com/omsbox/omsbox/sandbox/events"
+	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/vtex"
 )
@@ -57,16 +60,22 @@ func WithStrict(strict bool, onDrift func(operationID, detail string)) Option {
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
 
-// Sandbox is one running sandbox's state.
+// Sandbox is one running sandbox's state. Its fields give tests direct
+// access, as miniredis does; everything they offer is also on the control
+// plane.
 type Sandbox struct {
-	Clock  *clock.Clock
-	Events *events.Bus
-	OMS    *oms.OMS
+	Clock    *clock.Clock
+	Events   *events.Bus
+	EventLog *events.Log
+	Journal  *journal.Journal
+	Faults   *faults.Set
+	OMS      *oms.OMS
 
 	cfg     config.Config
 	creds   *vtex.Credentials
 	handler http.Handler
 	logger  *slog.Logger
+	addMu   sync.Mutex // one account creation at a time
 }
 
 // New builds a sandbox: it loads and checks the OpenAPI documents and
@@ -86,13 +95,18 @@ func New(opts ...Option) (*Sandbox, error) {
 		st.logger = slog.Default()
 	}
 	s := &Sandbox{
-		Clock:  st.clock,
-		Events: &events.Bus{},
-		cfg:    st.cfg,
-		creds:  vtex.NewCredentials(st.cfg),
-		logger: st.logger,
+		Clock:   st.clock,
+		Events:  &events.Bus{},
+		Faults:  faults.NewSet(st.seed),
+		Journal: journal.New(st.cfg.JournalSize, st.clock.Now),
+		cfg:     st.cfg,
+		creds:   vtex.NewCredentials(st.cfg),
+		logger:  st.logger,
 	}
+	s.EventLog = events.NewLog(events.DefaultLogSize, s.Events)
 	s.OMS = oms.New(s.Clock, s.Events, st.seed)
+	s.OMS.SetPlatformDelays(oms.PlatformDelays{PaymentApproval: st.cfg.Platform.PaymentApproval.Duration,
+		WindowToCancel: st.cfg.Platform.WindowToCancel.Duration})
 	for _, a := range st.cfg.Accounts {
 		if err := s.addAccount(a); err != nil {
 			return nil, err
@@ -102,13 +116,60 @@ func New(opts ...Option) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
-	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Version: Version},
+	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
+		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
+		AddAccount: s.AddAccount, Reset: s.Reset},
 		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
 	if err != nil {
 		return nil, err
 	}
-	s.handler = withRequestID(route(cp, api))
+	// Vendor traffic: journaled (faulted answers included), then faults,
+	// then the API's own account, auth and validation.
+	account := func(r *http.Request) string {
+		if a := vtex.AccountFromRequest(r); a != "" {
+			return a
+		}
+		return st.cfg.DefaultAccount
+	}
+	vtexAPI := s.Journal.Middleware("vtex", account)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
+	s.handler = withRequestID(route(cp, vtexAPI))
 	return s, nil
+}
+
+// AddAccount adds a VTEX account with its credentials, seeded from
+// a.Seed; an account that exists is refused.
+func (s *Sandbox) AddAccount(a config.Account) error {
+	if !config.ValidAccountName(a.Name) {
+		return fmt.Errorf("account name %q: must be lower-case letters, digits and dashes", a.Name)
+	}
+	s.addMu.Lock()
+	defer s.addMu.Unlock()
+	if _, exists := s.OMS.Account(a.Name); exists {
+		return fmt.Errorf("account %q exists already", a.Name)
+	}
+	return s.addAccount(a)
+}
+
+// Reset returns one account ("" for all) to its seeded state, and forgets
+// its journal entries, events and faults.
+func (s *Sandbox) Reset(account string) error {
+	// Forget first: re-seeding publishes the seed orders' events afresh,
+	// as at start.
+	s.Journal.Forget(account)
+	s.EventLog.Forget(account)
+	s.Faults.Clear(account)
+	names := []string{account}
+	if account == "" {
+		names = s.OMS.Accounts()
+	}
+	for _, n := range names {
+		if a, ok := s.OMS.Account(n); ok {
+			if err := a.Reset(); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
 
 func (s *Sandbox) addAccount(a config.Account) error {

@@ -1,6 +1,7 @@
 package clock
 
 import (
+	"context"
 	"testing"
 	"time"
 )
@@ -55,5 +56,50 @@ func TestRunningClockFollowsWallClockWithOffset(t *testing.T) {
 	wall = wall.Add(-10 * time.Minute)
 	if got, want := c.Now(), wall.Add(10*time.Minute+time.Hour); !got.Equal(want) {
 		t.Fatalf("Now() after wall step back = %s, want %s", got, want)
+	}
+}
+
+func TestTimersFireInOrderWhenTimePasses(t *testing.T) {
+	start := time.Date(2026, 1, 2, 15, 4, 5, 0, time.UTC)
+	c := Frozen(start)
+	var fired []string
+	c.After(2*time.Minute, func() { fired = append(fired, "2m") })
+	c.After(time.Minute, func() {
+		fired = append(fired, "1m")
+		// A timer may schedule another, due within the same advance.
+		c.After(30*time.Second, func() { fired = append(fired, "1m30s") })
+	})
+	cancel := c.After(90*time.Second, func() { fired = append(fired, "canceled") })
+	cancel()
+	c.After(time.Hour, func() { fired = append(fired, "1h") })
+
+	if _, err := c.Advance(59 * time.Second); err != nil || len(fired) != 0 {
+		t.Fatalf("fired early: %v", fired)
+	}
+	if _, err := c.Advance(5 * time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	if want := []string{"1m", "1m30s", "2m"}; len(fired) != 3 || fired[0] != want[0] || fired[1] != want[1] || fired[2] != want[2] {
+		t.Fatalf("fired %v, want %v", fired, want)
+	}
+	if c.Pending() != 1 {
+		t.Fatalf("%d timers pending, want 1", c.Pending())
+	}
+	if _, err := c.Set(start.Add(2 * time.Hour)); err != nil || len(fired) != 4 {
+		t.Fatalf("Set past the last timer: %v %v", fired, err)
+	}
+}
+
+func TestRunFiresTimersOfARunningClock(t *testing.T) {
+	c := New()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go c.Run(ctx)
+	done := make(chan struct{})
+	c.After(time.Millisecond, func() { close(done) })
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		t.Fatal("timer of a running clock did not fire within 10s")
 	}
 }

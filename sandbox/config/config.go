@@ -12,6 +12,8 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+
+	"github.com/omsbox/omsbox/sandbox/clock"
 )
 
 //go:embed default.json
@@ -23,6 +25,21 @@ type Config struct {
 	// parameter and a Host that carries none).
 	DefaultAccount string    `json:"defaultAccount"`
 	Accounts       []Account `json:"accounts"`
+	// Platform sets the platform's own timers, on the sandbox clock.
+	Platform Platform `json:"platform,omitempty"`
+	// JournalSize is how many requests the journal keeps (default 10,000).
+	JournalSize int `json:"journalSize,omitempty"`
+}
+
+// Platform holds the delays of the steps VTEX takes by itself. Both are
+// off by default, so an order created ready-for-handling is ready at once.
+type Platform struct {
+	// PaymentApproval is how long a new order waits in payment-pending (or,
+	// for a marketplace order, for the marketplace's authorization).
+	PaymentApproval clock.Duration `json:"paymentApproval,omitzero"`
+	// WindowToCancel is how long a paid order stays in window-to-cancel
+	// (VTEX's default is 30 minutes).
+	WindowToCancel clock.Duration `json:"windowToCancel,omitzero"`
 }
 
 // Account is one VTEX account and the credentials it accepts.
@@ -111,6 +128,9 @@ func (c Config) Validate() error {
 			}
 			keys[k.Key] = a.Name
 		}
+	}
+	if c.JournalSize < 0 {
+		errs = append(errs, errors.New("journalSize must not be negative"))
 	}
 	if c.DefaultAccount == "" {
 		errs = append(errs, errors.New("defaultAccount is empty"))

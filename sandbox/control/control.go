@@ -1,27 +1,42 @@
 // Package control owns the sandbox's control plane under /_sandbox/: the
-// calls a test or a person needs that the vendors' APIs do not offer
-// (health now; orders, clock, journal, events and faults as they land). Its
-// routes come from openapi/sandbox.yaml and are a public interface.
+// calls a test or a person needs that the vendors' APIs do not offer —
+// health, reset, accounts, order creation and platform steps, the clock,
+// the journal, the event log and faults. Its routes come from
+// openapi/sandbox.yaml and are a public interface, mirrored by
+// sandbox/client. Handlers stay thin: decode, call the owner, encode.
 package control
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strconv"
-	"time"
 
 	"github.com/gorilla/mux"
 	"github.com/omsbox/omsbox/openapi"
 	"github.com/omsbox/omsbox/sandbox/clock"
+	"github.com/omsbox/omsbox/sandbox/config"
+	"github.com/omsbox/omsbox/sandbox/events"
+	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
 // Deps is what the control plane acts on.
 type Deps struct {
-	Clock   *clock.Clock
-	OMS     *oms.OMS
-	Version string
+	Clock          *clock.Clock
+	OMS            *oms.OMS
+	Journal        *journal.Journal
+	Events         *events.Log
+	Faults         *faults.Set
+	Version        string
+	DefaultAccount string
+	// AddAccount registers a new account with its credentials and seed.
+	AddAccount func(config.Account) error
+	// Reset returns one account ("") or all to the seeded state.
+	Reset func(account string) error
 }
 
 // Options configure validation of the control plane.
@@ -48,10 +63,24 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
 	})
 	err = spec.Mount(r, map[string]http.Handler{
-		"Health": http.HandlerFunc(p.health),
+		"Health":        http.HandlerFunc(p.health),
+		"Reset":         http.HandlerFunc(p.reset),
+		"ListAccounts":  http.HandlerFunc(p.listAccounts),
+		"CreateAccount": http.HandlerFunc(p.createAccount),
+		"CreateOrder":   http.HandlerFunc(p.createOrder),
+		"AdvanceOrder":  http.HandlerFunc(p.advanceOrder),
+		"GetClock":      http.HandlerFunc(p.getClock),
+		"SetClock":      http.HandlerFunc(p.setClock),
+		"GetJournal":    http.HandlerFunc(p.journal),
+		"GetEvents":     http.HandlerFunc(p.events),
+		"ListFaults":    http.HandlerFunc(p.listFaults),
+		"AddFault":      http.HandlerFunc(p.addFault),
+		"ClearFaults":   http.HandlerFunc(p.clearFaults),
+		"GetFault":      http.HandlerFunc(p.getFault),
+		"DeleteFault":   http.HandlerFunc(p.deleteFault),
 	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, Logger: opts.Logger,
 		WriteError: func(w http.ResponseWriter, _ *http.Request, status int, msg string) {
-			writeError(w, status, "invalid_request", msg)
+			writeError(w, status, codeOf[status], msg)
 		}})
 	if err != nil {
 		return nil, err
@@ -59,19 +88,26 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	return r, nil
 }
 
-func (p *plane) health(w http.ResponseWriter, _ *http.Request) {
-	writeJSON(w, http.StatusOK, map[string]any{
-		"status":   "ok",
-		"version":  p.Version,
-		"accounts": p.OMS.Accounts(),
-		"time":     p.Clock.Now().Format(time.RFC3339Nano),
-	})
+// codeOf names the control plane's error codes by status.
+var codeOf = map[int]string{
+	http.StatusBadRequest:            "invalid_request",
+	http.StatusNotFound:              "not_found",
+	http.StatusConflict:              "conflict",
+	http.StatusRequestEntityTooLarge: "too_large",
+	http.StatusInternalServerError:   "internal",
+}
+
+// statusOf maps domain refusals to control-plane statuses.
+var statusOf = map[oms.Kind]int{
+	oms.KindInvalid:  http.StatusBadRequest,
+	oms.KindNotFound: http.StatusNotFound,
+	oms.KindConflict: http.StatusConflict,
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {
 	body, err := json.Marshal(v)
 	if err != nil {
-		writeError(w, http.StatusInternalServerError, "internal", err.Error())
+		fail(w, http.StatusInternalServerError, "%v", err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
@@ -85,4 +121,49 @@ func writeError(w http.ResponseWriter, status int, code, message string) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_, _ = w.Write(body)
+}
+
+// fail writes an error with the status's code.
+func fail(w http.ResponseWriter, status int, format string, a ...any) {
+	writeError(w, status, codeOf[status], fmt.Sprintf(format, a...))
+}
+
+// failDomain writes a domain refusal; anything else is the sandbox's fault.
+func failDomain(w http.ResponseWriter, err error) {
+	if e, ok := oms.AsError(err); ok {
+		msg := e.Message
+		if e.Detail != "" {
+			msg += " (" + e.Detail + ")"
+		}
+		fail(w, statusOf[e.Kind], "%s", msg)
+		return
+	}
+	fail(w, http.StatusInternalServerError, "%v", err)
+}
+
+// decode reads a JSON body the spec has validated, refusing unknown fields.
+func decode(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		fail(w, http.StatusBadRequest, "request body: %v", err)
+		return false
+	}
+	if dec.More() {
+		fail(w, http.StatusBadRequest, "request body: more than one JSON value")
+		return false
+	}
+	return true
+}
+
+// encodeOrder answers with an order's VTEX document.
+func encodeOrder(w http.ResponseWriter, status int, acct *oms.Account, id string) {
+	var buf bytes.Buffer
+	if err := acct.Read(id, func(o *oms.Order) error { return json.NewEncoder(&buf).Encode(o) }); err != nil {
+		failDomain(w, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_, _ = w.Write(buf.Bytes())
 }

@@ -4,7 +4,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
-	"time"
+
+	"github.com/omsbox/omsbox/sandbox/clock"
 )
 
 // Seed is the set of orders an account starts with (testdata/seed/*.json).
@@ -16,27 +17,7 @@ type Seed struct {
 type SeedOrder struct {
 	NewOrder
 	// Age is how long before the sandbox starts the order was placed.
-	Age Duration `json:"age"`
-}
-
-// Duration is a time.Duration written as in Go ("2h30m").
-type Duration struct{ time.Duration }
-
-// UnmarshalJSON reads "90s", "2h30m".
-func (d *Duration) UnmarshalJSON(b []byte) error {
-	var s string
-	if err := json.Unmarshal(b, &s); err != nil {
-		return fmt.Errorf("duration must be a string such as \"2h30m\": %w", err)
-	}
-	v, err := time.ParseDuration(s)
-	if err != nil {
-		return err
-	}
-	if v < 0 {
-		return fmt.Errorf("duration %q is negative", s)
-	}
-	d.Duration = v
-	return nil
+	Age clock.Duration `json:"age"`
 }
 
 // ParseSeed decodes a seed file, refusing unknown fields.

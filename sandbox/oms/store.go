@@ -13,9 +13,10 @@ import (
 
 // OMS holds the order stores of every account of one sandbox.
 type OMS struct {
-	clock *clock.Clock
-	bus   *events.Bus
-	seed  uint64
+	clock  *clock.Clock
+	bus    *events.Bus
+	seed   uint64
+	delays PlatformDelays
 
 	mu       sync.RWMutex
 	accounts map[string]*Account
@@ -57,7 +58,26 @@ func (s *OMS) AddAccount(name string, seed *Seed) (*Account, error) {
 		s.accounts[name] = a
 	}
 	s.mu.Unlock()
-	return a, a.Reset(seed)
+	a.mu.Lock()
+	a.seed = seed
+	a.mu.Unlock()
+	return a, a.Reset()
+}
+
+// Locate finds the account that holds an order id.
+func (s *OMS) Locate(orderID string) (*Account, bool) {
+	s.mu.RLock()
+	accounts := make([]*Account, 0, len(s.accounts))
+	for _, a := range s.accounts {
+		accounts = append(accounts, a)
+	}
+	s.mu.RUnlock()
+	for _, a := range accounts {
+		if a.Read(orderID, func(*Order) error { return nil }) == nil {
+			return a, true
+		}
+	}
+	return nil, false
 }
 
 // Account is one VTEX account's order store. All its methods are safe for
@@ -72,16 +92,18 @@ type Account struct {
 	bySequence map[string]*Order
 	list       []*Order // in creation order
 	ids        *idSource
+	seed       *Seed
 }
 
 // Name is the account name.
 func (a *Account) Name() string { return a.name }
 
-// Reset empties the account and creates seed's orders again, with the same
-// ids as the first time.
-func (a *Account) Reset(seed *Seed) error {
+// Reset empties the account and creates its seed orders again, with the
+// same ids as the first time.
+func (a *Account) Reset() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	seed := a.seed
 	a.orders = map[string]*Order{}
 	a.bySequence = map[string]*Order{}
 	a.list = nil
@@ -128,15 +150,22 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 	trial := *o
 	first := o.Status
 	settle(&trial, at)
-	path, ok := PathTo(trial.Status, n.Status, byAnyone)
+	target, timed := a.oms.timedStop(&n)
+	if !timed {
+		target = n.Status
+	}
+	path, ok := PathTo(trial.Status, target, byAnyone)
 	if !ok {
 		return "", &Error{Kind: KindInvalid, Code: CodeInvalid,
-			Message: fmt.Sprintf("status %s cannot be reached from %s", n.Status, trial.Status)}
+			Message: fmt.Sprintf("status %s cannot be reached from %s", target, trial.Status)}
 	}
 	// Dry run on the copy: a guard that refuses half-way must leave nothing.
+	// A refusal here is the request's fault (the status asked for cannot be
+	// reached by this order), not a conflict with an existing order.
 	for _, act := range path {
 		if _, err := fire(&trial, act, byAnyone, at); err != nil {
-			return "", err
+			return "", &Error{Kind: KindInvalid, Code: CodeInvalid,
+				Message: fmt.Sprintf("status %s cannot be reached: %v", target, err)}
 		}
 	}
 	a.orders[o.OrderID] = o
@@ -152,6 +181,9 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 		}
 		changes, _ := fire(o, act, byAnyone, t)
 		a.publishChanges(o, changes, t)
+	}
+	if timed {
+		a.schedulePlatform(o)
 	}
 	return o.OrderID, nil
 }

@@ -72,3 +72,9 @@ func fail(w http.ResponseWriter, err error) {
 	}
 	WriteError(w, http.StatusInternalServerError, codeInternal, "omsbox internal error: "+err.Error())
 }
+
+// WriteFault answers for an injected fault: VTEX's error body with the
+// status's code and text, e.g. 429 "Too Many Requests".
+func WriteFault(w http.ResponseWriter, status int) {
+	WriteError(w, status, strconv.Itoa(status), http.StatusText(status))
+}

@@ -1,0 +1,278 @@
+// Package client is the Go client of the sandbox's control plane: one
+// method per route of openapi/sandbox.yaml, as toxiproxy's client mirrors
+// its admin API. Tests, the contract harness and users' suites drive the
+// sandbox through it, in-process or across a network.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/omsbox/omsbox/sandbox/events"
+	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/journal"
+	"github.com/omsbox/omsbox/sandbox/oms"
+)
+
+// Client talks to one sandbox.
+type Client struct {
+	base string
+	http *http.Client
+}
+
+// New returns a client of the sandbox at baseURL (e.g. http://127.0.0.1:8080).
+// httpClient may be nil.
+func New(baseURL string, httpClient *http.Client) *Client {
+	if httpClient == nil {
+		httpClient = &http.Client{Timeout: 30 * time.Second}
+	}
+	return &Client{base: strings.TrimRight(baseURL, "/"), http: httpClient}
+}
+
+// Error is a control-plane refusal.
+type Error struct {
+	Status  int
+	Code    string
+	Message string
+}
+
+func (e *Error) Error() string {
+	return fmt.Sprintf("omsbox control plane: %d %s: %s", e.Status, e.Code, e.Message)
+}
+
+// Health is the answer of GET /_sandbox/health.
+type Health struct {
+	Status   string    `json:"status"`
+	Version  string    `json:"version"`
+	Accounts []string  `json:"accounts"`
+	Time     time.Time `json:"time"`
+}
+
+// Health reports whether the sandbox is up.
+func (c *Client) Health(ctx context.Context) (Health, error) {
+	var h Health
+	return h, c.do(ctx, "GET", "/_sandbox/health", nil, nil, &h)
+}
+
+// Reset returns one account ("" for all) to its seeded state.
+func (c *Client) Reset(ctx context.Context, account string) error {
+	return c.do(ctx, "POST", "/_sandbox/reset", query("account", account), nil, nil)
+}
+
+// Account is a VTEX account and its credentials.
+type Account struct {
+	Name      string `json:"name"`
+	AppKey    string `json:"appKey,omitempty"`
+	AppToken  string `json:"appToken,omitempty"`
+	UserToken string `json:"userToken,omitempty"`
+	// Seed (on creation only) names a seed file, e.g. "demostore".
+	Seed string `json:"seed,omitempty"`
+}
+
+// Accounts lists the accounts the sandbox serves.
+func (c *Client) Accounts(ctx context.Context) ([]string, error) {
+	var names []string
+	return names, c.do(ctx, "GET", "/_sandbox/accounts", nil, nil, &names)
+}
+
+// CreateAccount adds an account; empty credentials get the sandbox's
+// defaults, which the answer carries.
+func (c *Client) CreateAccount(ctx context.Context, a Account) (Account, error) {
+	var out Account
+	return out, c.do(ctx, "POST", "/_sandbox/accounts", nil, a, &out)
+}
+
+// NewOrder is the body of POST /_sandbox/orders.
+type NewOrder struct {
+	Account string `json:"account,omitempty"`
+	oms.NewOrder
+}
+
+// CreateOrder creates an order and returns its VTEX document.
+func (c *Client) CreateOrder(ctx context.Context, n NewOrder) (*oms.Order, error) {
+	var o oms.Order
+	return &o, c.do(ctx, "POST", "/_sandbox/orders", nil, n, &o)
+}
+
+// Advance drives an order's platform steps to status to.
+func (c *Client) Advance(ctx context.Context, orderID string, to oms.Status) (*oms.Order, error) {
+	var o oms.Order
+	return &o, c.do(ctx, "POST", "/_sandbox/orders/"+url.PathEscape(orderID)+"/advance", nil,
+		map[string]oms.Status{"to": to}, &o)
+}
+
+// ClockState is the sandbox time.
+type ClockState struct {
+	Now           time.Time `json:"now"`
+	Frozen        bool      `json:"frozen"`
+	PendingTimers int       `json:"pendingTimers"`
+}
+
+// Clock reads the sandbox clock.
+func (c *Client) Clock(ctx context.Context) (ClockState, error) {
+	var s ClockState
+	return s, c.do(ctx, "GET", "/_sandbox/clock", nil, nil, &s)
+}
+
+// AdvanceClock moves the sandbox clock forward by d, firing due timers.
+func (c *Client) AdvanceClock(ctx context.Context, d time.Duration) (ClockState, error) {
+	var s ClockState
+	return s, c.do(ctx, "POST", "/_sandbox/clock", nil, map[string]string{"advance": d.String()}, &s)
+}
+
+// SetClock moves the sandbox clock to t, which must not be in its past.
+func (c *Client) SetClock(ctx context.Context, t time.Time) (ClockState, error) {
+	var s ClockState
+	return s, c.do(ctx, "POST", "/_sandbox/clock", nil, map[string]string{"set": t.Format(time.RFC3339Nano)}, &s)
+}
+
+// JournalFilter selects journal entries; zero fields match everything.
+type JournalFilter struct {
+	Account, API, Method, Path string
+	Since                      int64 // entries after this sequence number
+	Limit                      int
+}
+
+// Journal returns recorded vendor-API requests, oldest first.
+func (c *Client) Journal(ctx context.Context, f JournalFilter) ([]journal.Entry, error) {
+	var out []journal.Entry
+	q := query("account", f.Account, "api", f.API, "method", f.Method, "path", f.Path,
+		"since", num(f.Since), "limit", num(int64(f.Limit)))
+	return out, c.do(ctx, "GET", "/_sandbox/journal", q, nil, &out)
+}
+
+// EventFilter selects domain events; zero fields match everything.
+type EventFilter struct {
+	Account, OrderID, Type string
+	Since                  int64 // events after this sequence number
+	Limit                  int
+}
+
+// Events returns domain events, oldest first.
+func (c *Client) Events(ctx context.Context, f EventFilter) ([]events.Event, error) {
+	var out []events.Event
+	q := query("account", f.Account, "orderId", f.OrderID, "type", f.Type,
+		"since", num(f.Since), "limit", num(int64(f.Limit)))
+	return out, c.do(ctx, "GET", "/_sandbox/events", q, nil, &out)
+}
+
+// AddFault injects a fault rule and returns it with its id.
+func (c *Client) AddFault(ctx context.Context, r faults.Rule) (faults.Rule, error) {
+	var out faults.Rule
+	return out, c.do(ctx, "POST", "/_sandbox/faults", nil, faultRequest(r), &out)
+}
+
+// Faults lists the rules in force.
+func (c *Client) Faults(ctx context.Context) ([]faults.Rule, error) {
+	var out []faults.Rule
+	return out, c.do(ctx, "GET", "/_sandbox/faults", nil, nil, &out)
+}
+
+// Fault reads one rule, with its hits so far.
+func (c *Client) Fault(ctx context.Context, id string) (faults.Rule, error) {
+	var out faults.Rule
+	return out, c.do(ctx, "GET", "/_sandbox/faults/"+url.PathEscape(id), nil, nil, &out)
+}
+
+// DeleteFault removes one rule.
+func (c *Client) DeleteFault(ctx context.Context, id string) error {
+	return c.do(ctx, "DELETE", "/_sandbox/faults/"+url.PathEscape(id), nil, nil, nil)
+}
+
+// ClearFaults removes every rule, or one account's.
+func (c *Client) ClearFaults(ctx context.Context, account string) error {
+	return c.do(ctx, "DELETE", "/_sandbox/faults", query("account", account), nil, nil)
+}
+
+// faultRequest drops the fields the sandbox sets (id, hits, remaining).
+func faultRequest(r faults.Rule) map[string]any {
+	m := map[string]any{}
+	set := func(k string, v any, ok bool) {
+		if ok {
+			m[k] = v
+		}
+	}
+	set("api", r.API, r.API != "")
+	set("account", r.Account, r.Account != "")
+	set("method", r.Method, r.Method != "")
+	set("path", r.Path, r.Path != "")
+	set("status", r.Status, r.Status != 0)
+	set("retryAfter", r.RetryAfter, r.RetryAfter != nil)
+	set("latencyMs", r.LatencyMs, r.LatencyMs != 0)
+	set("times", r.Times, r.Times != 0)
+	set("probability", r.Probability, r.Probability != 0)
+	return m
+}
+
+func num(n int64) string {
+	if n == 0 {
+		return ""
+	}
+	return strconv.FormatInt(n, 10)
+}
+
+// query builds a query from name/value pairs, leaving out empty values.
+func query(kv ...string) url.Values {
+	q := url.Values{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		if kv[i+1] != "" {
+			q.Set(kv[i], kv[i+1])
+		}
+	}
+	return q
+}
+
+func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, out any) error {
+	u := c.base + path
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	var body io.Reader
+	if in != nil {
+		b, err := json.Marshal(in)
+		if err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, path, err)
+		}
+		body = bytes.NewReader(b)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, body)
+	if err != nil {
+		return err
+	}
+	if in != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("Accept", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return fmt.Errorf("%s %s: %w", method, path, err)
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	if resp.StatusCode >= 300 {
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		if json.Unmarshal(data, &e) != nil || e.Error.Message == "" {
+			e.Error.Message = strings.TrimSpace(string(data))
+		}
+		return &Error{Status: resp.StatusCode, Code: e.Error.Code, Message: e.Error.Message}
+	}
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		}
+	}
+	return nil
+}

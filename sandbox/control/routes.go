@@ -1,0 +1,263 @@
+package control
+
+import (
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gorilla/mux"
+	"github.com/omsbox/omsbox/sandbox/config"
+	"github.com/omsbox/omsbox/sandbox/events"
+	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/journal"
+	"github.com/omsbox/omsbox/sandbox/oms"
+)
+
+func (p *plane) health(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, map[string]any{
+		"status":   "ok",
+		"version":  p.Version,
+		"accounts": p.OMS.Accounts(),
+		"time":     p.Clock.Now().Format(time.RFC3339Nano),
+	})
+}
+
+func (p *plane) reset(w http.ResponseWriter, r *http.Request) {
+	account := r.URL.Query().Get("account")
+	if account != "" {
+		if _, ok := p.OMS.Account(account); !ok {
+			fail(w, http.StatusNotFound, "account %q not found", account)
+			return
+		}
+	}
+	if err := p.Reset(account); err != nil {
+		fail(w, http.StatusInternalServerError, "reset: %v", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (p *plane) listAccounts(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, p.OMS.Accounts())
+}
+
+func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Name      string `json:"name"`
+		AppKey    string `json:"appKey"`
+		AppToken  string `json:"appToken"`
+		UserToken string `json:"userToken"`
+		Seed      string `json:"seed"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	if _, exists := p.OMS.Account(req.Name); exists {
+		fail(w, http.StatusConflict, "account %q exists already", req.Name)
+		return
+	}
+	a := config.Account{Name: req.Name, Seed: req.Seed,
+		AppKeys: []config.AppKey{{Key: or(req.AppKey, "vtexappkey-"+req.Name+"-sandbox"),
+			Token: or(req.AppToken, "sandbox-token-"+req.Name)}},
+		UserTokens: []string{or(req.UserToken, "sandbox-user-token-"+req.Name)}}
+	if err := p.AddAccount(a); err != nil {
+		fail(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]string{"name": a.Name, "appKey": a.AppKeys[0].Key,
+		"appToken": a.AppKeys[0].Token, "userToken": a.UserTokens[0]})
+}
+
+func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Account string `json:"account"`
+		oms.NewOrder
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	name := or(req.Account, p.DefaultAccount)
+	acct, ok := p.OMS.Account(name)
+	if !ok {
+		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", name)
+		return
+	}
+	id, err := acct.Create(req.NewOrder)
+	if err != nil {
+		failDomain(w, err)
+		return
+	}
+	encodeOrder(w, http.StatusCreated, acct, id)
+}
+
+func (p *plane) advanceOrder(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		To oms.Status `json:"to"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	id := mux.Vars(r)["orderId"]
+	acct, ok := p.orderAccount(w, r, id)
+	if !ok {
+		return
+	}
+	if !req.To.Known() {
+		fail(w, http.StatusBadRequest, "to: %q is not a VTEX order status", req.To)
+		return
+	}
+	if _, err := acct.Advance(id, req.To); err != nil {
+		failDomain(w, err)
+		return
+	}
+	encodeOrder(w, http.StatusOK, acct, id)
+}
+
+// orderAccount finds the account of an order: the `account` parameter, or
+// whichever account holds the id.
+func (p *plane) orderAccount(w http.ResponseWriter, r *http.Request, id string) (*oms.Account, bool) {
+	if name := r.URL.Query().Get("account"); name != "" {
+		acct, ok := p.OMS.Account(name)
+		if !ok {
+			fail(w, http.StatusNotFound, "account %q not found", name)
+		}
+		return acct, ok
+	}
+	acct, ok := p.OMS.Locate(id)
+	if !ok {
+		fail(w, http.StatusNotFound, "order %q not found in any account", id)
+	}
+	return acct, ok
+}
+
+func (p *plane) clockState() map[string]any {
+	return map[string]any{"now": p.Clock.Now().Format(time.RFC3339Nano), "frozen": p.Clock.IsFrozen(),
+		"pendingTimers": p.Clock.Pending()}
+}
+
+func (p *plane) getClock(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, p.clockState())
+}
+
+func (p *plane) setClock(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Advance *string `json:"advance"`
+		Set     *string `json:"set"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	var err error
+	switch {
+	case (req.Advance == nil) == (req.Set == nil):
+		fail(w, http.StatusBadRequest, "send exactly one of advance (e.g. \"90s\") or set (RFC 3339)")
+		return
+	case req.Advance != nil:
+		d, perr := time.ParseDuration(*req.Advance)
+		if perr != nil {
+			fail(w, http.StatusBadRequest, "advance: %q is not a duration such as \"90s\" or \"2h30m\"", *req.Advance)
+			return
+		}
+		_, err = p.Clock.Advance(d)
+	default:
+		t, perr := time.Parse(time.RFC3339Nano, *req.Set)
+		if perr != nil {
+			fail(w, http.StatusBadRequest, "set: %q is not an RFC 3339 time such as \"2026-01-02T15:04:05Z\"", *req.Set)
+			return
+		}
+		_, err = p.Clock.Set(t)
+	}
+	if err != nil {
+		fail(w, http.StatusConflict, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusOK, p.clockState())
+}
+
+// since reads the `since` parameter: a sequence number or an RFC 3339 time.
+func since(w http.ResponseWriter, r *http.Request) (seq int64, at time.Time, ok bool) {
+	s := r.URL.Query().Get("since")
+	if s == "" {
+		return 0, at, true
+	}
+	if n, err := strconv.ParseInt(s, 10, 64); err == nil && n >= 0 {
+		return n, at, true
+	}
+	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+		return 0, t, true
+	}
+	fail(w, http.StatusBadRequest, "parameter \"since\" in query: %q is neither a sequence number nor an RFC 3339 time", s)
+	return 0, at, false
+}
+
+func (p *plane) journal(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	seq, at, ok := since(w, r)
+	if !ok {
+		return
+	}
+	if pat := q.Get("path"); pat != "" && !journal.ValidPattern(pat) {
+		fail(w, http.StatusBadRequest, "parameter \"path\" in query: %q is not a glob starting with /", pat)
+		return
+	}
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	writeJSON(w, http.StatusOK, p.Journal.Entries(journal.Filter{Account: q.Get("account"), API: q.Get("api"),
+		Method: q.Get("method"), Path: q.Get("path"), SinceSeq: seq, SinceTime: at, Limit: limit}))
+}
+
+func (p *plane) events(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	seq, at, ok := since(w, r)
+	if !ok {
+		return
+	}
+	limit, _ := strconv.Atoi(q.Get("limit"))
+	writeJSON(w, http.StatusOK, p.Events.Events(events.Filter{Account: q.Get("account"), OrderID: q.Get("orderId"),
+		Type: q.Get("type"), SinceSeq: seq, SinceTime: at, Limit: limit}))
+}
+
+func (p *plane) listFaults(w http.ResponseWriter, _ *http.Request) {
+	writeJSON(w, http.StatusOK, p.Faults.List())
+}
+
+func (p *plane) addFault(w http.ResponseWriter, r *http.Request) {
+	var rule faults.Rule
+	if !decode(w, r, &rule) {
+		return
+	}
+	added, err := p.Faults.Add(rule)
+	if err != nil {
+		fail(w, http.StatusBadRequest, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, added)
+}
+
+func (p *plane) clearFaults(w http.ResponseWriter, r *http.Request) {
+	p.Faults.Clear(r.URL.Query().Get("account"))
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func (p *plane) getFault(w http.ResponseWriter, r *http.Request) {
+	rule, ok := p.Faults.Get(mux.Vars(r)["id"])
+	if !ok {
+		fail(w, http.StatusNotFound, "fault %q not found (a rule whose times are used up is removed)", mux.Vars(r)["id"])
+		return
+	}
+	writeJSON(w, http.StatusOK, rule)
+}
+
+func (p *plane) deleteFault(w http.ResponseWriter, r *http.Request) {
+	if !p.Faults.Delete(mux.Vars(r)["id"]) {
+		fail(w, http.StatusNotFound, "fault %q not found", mux.Vars(r)["id"])
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
+}

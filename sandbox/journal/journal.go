@@ -1,0 +1,181 @@
+// Package journal owns the record of vendor-API traffic: every request the
+// VTEX (and SkyHub) APIs answer, with its account, status, bodies
+// (truncated) and duration, in a bounded ring. Tests and the contract
+// harness read it to check what an integration called, and in which order.
+// Control-plane requests are never recorded.
+package journal
+
+import (
+	"bytes"
+	"io"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+
+	"github.com/omsbox/omsbox/sandbox/internal/ring"
+)
+
+// MaxBody is how much of each request and response body is kept.
+const MaxBody = 64 << 10
+
+// DefaultSize is how many entries a journal keeps unless told otherwise.
+const DefaultSize = 10_000
+
+// Entry is one recorded request.
+type Entry struct {
+	Seq                   int64     `json:"seq"`
+	Time                  time.Time `json:"time"`
+	RequestID             string    `json:"requestId"`
+	Account               string    `json:"account"`
+	API                   string    `json:"api"`
+	Method                string    `json:"method"`
+	Path                  string    `json:"path"`
+	Query                 string    `json:"query"`
+	Status                int       `json:"status"`
+	RequestBody           string    `json:"requestBody"`
+	RequestBodyTruncated  bool      `json:"requestBodyTruncated,omitempty"`
+	ResponseBody          string    `json:"responseBody"`
+	ResponseBodyTruncated bool      `json:"responseBodyTruncated,omitempty"`
+	DurationMs            float64   `json:"durationMs"`
+	// Fault is the id of the fault rule that answered instead of the API.
+	Fault string `json:"fault,omitempty"`
+}
+
+// Filter selects entries; zero fields match everything.
+type Filter struct {
+	Account, API, Method string
+	// Path is a glob (path.Match: * stays within one segment), or a
+	// prefix when it ends in "/**".
+	Path string
+	// SinceSeq keeps entries after that sequence number; SinceTime those
+	// at or after that sandbox time.
+	SinceSeq  int64
+	SinceTime time.Time
+	Limit     int
+}
+
+// Journal is a bounded record of requests, safe for concurrent use.
+type Journal struct {
+	ring *ring.Ring[Entry]
+	now  func() time.Time
+}
+
+// New returns a journal keeping the last size entries, stamped with now
+// (the sandbox clock).
+func New(size int, now func() time.Time) *Journal {
+	if size <= 0 {
+		size = DefaultSize
+	}
+	return &Journal{ring: ring.New[Entry](size), now: now}
+}
+
+// Record adds an entry and returns it with its sequence number.
+func (j *Journal) Record(e Entry) Entry {
+	return j.ring.Add(e, func(e *Entry, seq int64) { e.Seq = seq })
+}
+
+// Entries returns the matching entries, oldest first.
+func (j *Journal) Entries(f Filter) []Entry {
+	return j.ring.Select(func(e *Entry) bool { return f.matches(e) }, f.Limit)
+}
+
+// Forget drops the entries of one account, or all entries for "".
+func (j *Journal) Forget(account string) {
+	j.ring.Remove(func(e *Entry) bool { return account == "" || e.Account == account })
+}
+
+func (f *Filter) matches(e *Entry) bool {
+	switch {
+	case f.Account != "" && e.Account != f.Account,
+		f.API != "" && e.API != f.API,
+		f.Method != "" && !strings.EqualFold(e.Method, f.Method),
+		f.SinceSeq > 0 && e.Seq <= f.SinceSeq,
+		!f.SinceTime.IsZero() && e.Time.Before(f.SinceTime):
+		return false
+	}
+	return f.Path == "" || MatchPath(f.Path, e.Path)
+}
+
+// MatchPath tells whether p matches the glob pattern: path.Match, plus a
+// trailing "/**" for "this prefix and anything below it". A malformed
+// pattern matches nothing.
+func MatchPath(pattern, p string) bool {
+	if prefix, ok := strings.CutSuffix(pattern, "/**"); ok {
+		return p == prefix || strings.HasPrefix(p, prefix+"/")
+	}
+	ok, err := path.Match(pattern, p)
+	return err == nil && ok
+}
+
+// ValidPattern tells whether pattern is a well-formed path glob.
+func ValidPattern(pattern string) bool {
+	_, err := path.Match(strings.TrimSuffix(pattern, "/**"), "/")
+	return err == nil && strings.HasPrefix(pattern, "/")
+}
+
+// Middleware records every request that passes through it as traffic of
+// api, for the account that account(r) names.
+func (j *Journal) Middleware(api string, account func(*http.Request) string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			started := time.Now()
+			at := j.now()
+			var reqBody []byte
+			reqTruncated := false
+			if r.Body != nil && r.Body != http.NoBody {
+				// Keep a copy of the head for the journal; the handler still
+				// reads the whole body.
+				head, _ := io.ReadAll(io.LimitReader(r.Body, MaxBody+1))
+				reqTruncated = len(head) > MaxBody
+				reqBody = head[:min(len(head), MaxBody)]
+				r.Body = readCloser{io.MultiReader(bytes.NewReader(head), r.Body), r.Body}
+			}
+			rec := &capture{ResponseWriter: w, status: http.StatusOK}
+			next.ServeHTTP(rec, r)
+			j.Record(Entry{
+				Time: at, RequestID: r.Header.Get("X-Request-Id"), Account: account(r), API: api,
+				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
+				RequestBody: string(reqBody), RequestBodyTruncated: reqTruncated,
+				ResponseBody: rec.body.String(), ResponseBodyTruncated: rec.truncated,
+				DurationMs: float64(time.Since(started).Microseconds()) / 1000,
+				Fault:      rec.Header().Get(FaultHeader),
+			})
+		})
+	}
+}
+
+// FaultHeader is set on responses a fault rule wrote, naming the rule.
+const FaultHeader = "X-Omsbox-Fault"
+
+type readCloser struct {
+	io.Reader
+	io.Closer
+}
+
+// capture passes a response through and keeps its status and body head.
+type capture struct {
+	http.ResponseWriter
+	status    int
+	wrote     bool
+	body      bytes.Buffer
+	truncated bool
+}
+
+func (c *capture) WriteHeader(status int) {
+	if !c.wrote {
+		c.status, c.wrote = status, true
+	}
+	c.ResponseWriter.WriteHeader(status)
+}
+
+func (c *capture) Write(b []byte) (int, error) {
+	c.wrote = true
+	if room := MaxBody - c.body.Len(); room > 0 {
+		c.body.Write(b[:min(len(b), room)])
+		c.truncated = c.truncated || len(b) > room
+	} else if len(b) > 0 {
+		c.truncated = true
+	}
+	return c.ResponseWriter.Write(b)
+}

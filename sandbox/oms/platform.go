@@ -1,0 +1,80 @@
+package oms
+
+import "time"
+
+// PlatformDelays are the platform's own timers, run on the sandbox clock.
+// Zero turns a step off: the order passes it at once.
+type PlatformDelays struct {
+	// PaymentApproval: how long a new order waits for its payment (complete
+	// flow) or the marketplace's authorization (seller flow).
+	PaymentApproval time.Duration
+	// WindowToCancel: how long a paid order stays in window-to-cancel.
+	WindowToCancel time.Duration
+}
+
+// SetPlatformDelays sets the platform timers for orders created from now
+// on. Call it before serving.
+func (s *OMS) SetPlatformDelays(d PlatformDelays) { s.delays = d }
+
+// awaitingApproval is where each flow waits for its approval step.
+var awaitingApproval = map[Channel]Status{
+	ChannelVTEX: StatusPaymentPending,
+	ChannelB2W:  StatusWaitingFfmtAuthorization,
+}
+
+// timedStop returns where a new order bound for target stops to wait for
+// the platform timers, if any apply: only orders bound for
+// ready-for-handling wait, and only for the steps whose delay is set.
+func (s *OMS) timedStop(n *NewOrder) (Status, bool) {
+	d := s.delays
+	if n.Status != StatusReadyForHandling || !n.CreatedAt.IsZero() || (d.PaymentApproval == 0 && d.WindowToCancel == 0) {
+		return "", false
+	}
+	if d.PaymentApproval > 0 {
+		return awaitingApproval[n.Channel], true
+	}
+	return StatusWindowToCancel, true
+}
+
+// schedulePlatform sets the timer of o's next platform step, if its status
+// waits for one.
+func (a *Account) schedulePlatform(o *Order) {
+	d := a.oms.delays
+	var wait time.Duration
+	var next Status
+	switch o.Status {
+	case awaitingApproval[o.channel]:
+		wait, next = d.PaymentApproval, StatusReadyForHandling
+		if d.WindowToCancel > 0 {
+			next = StatusWindowToCancel
+		}
+	case StatusWindowToCancel:
+		wait, next = d.WindowToCancel, StatusReadyForHandling
+	default:
+		return
+	}
+	a.oms.clock.After(wait, func() { a.platformStep(o, next) })
+}
+
+// platformStep advances o to next if o is still in this account (not
+// replaced by a reset) and still waiting; a canceled order stays canceled.
+func (a *Account) platformStep(o *Order, next Status) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.orders[o.OrderID] != o {
+		return
+	}
+	path, ok := PathTo(o.Status, next, ByPlatform)
+	if !ok {
+		return
+	}
+	now := a.oms.clock.Now()
+	for _, act := range path {
+		changes, err := fire(o, act, ByPlatform, now)
+		if err != nil {
+			return
+		}
+		a.publishChanges(o, changes, now)
+	}
+	a.schedulePlatform(o)
+}
