@@ -240,12 +240,13 @@ func build(account string, n *NewOrder, ids *idSource, created time.Time) *Order
 			ItemIndex: i, SelectedSLA: "Normal", LockTTL: "10d", Price: price, ListPrice: price, SellingPrice: price,
 			DeliveryCompany: courier, ShippingEstimate: "5bd", ShippingEstimateDate: estimate,
 			SLAs: []SLA{{ID: "Normal", Name: "Normal", ShippingEstimate: "5bd", Price: price,
-				SelectedDeliveryChannel: "delivery", LockTTL: "10d", TransitTime: "5bd"}},
-			ShipsTo: []string{"BRA"},
+				SelectedDeliveryChannel: "delivery", PickupStoreInfo: &homeDelivery, LockTTL: "10d", TransitTime: "5bd"}},
+			ShipsTo: shipsToBrazil,
 			DeliveryIDs: []DeliveryID{{CourierID: "1", CourierName: courier, DockID: "1", Quantity: n.Items[i].Quantity,
 				WarehouseID: "1_1", AccountCarrierName: account, KitItemDetails: []string{}}},
-			DeliveryChannels:        []DeliveryChannel{{ID: "delivery", StockBalance: 0}},
+			DeliveryChannels:        deliveryOnly,
 			SelectedDeliveryChannel: "delivery",
+			PickupStoreInfo:         &homeDelivery,
 			AddressID:               &address.AddressID,
 			TransitTime:             ptr("5bd"),
 		}
@@ -253,7 +254,7 @@ func build(account string, n *NewOrder, ids *idSource, created time.Time) *Order
 
 	p := Payment{ID: strings.ToUpper(ids.hex(32)), PaymentSystem: pay.system, PaymentSystemName: pay.name,
 		Value: o.Value, Installments: pay.installments, ReferenceValue: o.Value, Group: pay.group,
-		Tid: ids.digits(20), ConnectorResponses: map[string]string{}}
+		Tid: ids.digits(20), ConnectorResponses: noConnectorResponses}
 	if pay.group == "creditCard" {
 		p.FirstDigits, p.LastDigits = ptr("411111"), ptr("1111")
 	}
@@ -292,9 +293,7 @@ func buildItem(account, orderID string, it NewItem, ids *idSource) Item {
 		ImageURL:   "https://" + account + ".vteximg.com.br/arquivos/ids/" + product + "-55-55/" + slug + ".jpg",
 		DetailURL:  "/" + slug + "/p",
 		Components: []string{}, BundleItems: []string{}, Params: []string{}, Offerings: []string{},
-		SellerSku: it.ID, AdditionalInfo: ItemInfo{BrandName: "Marca Sandbox", BrandID: "2000000",
-			CategoriesIDs: "/1/", ProductClusterID: "135,142", CommercialConditionID: "1",
-			Dimension: ItemDimension{Cubicweight: 0.2, Height: 10, Length: 30, Weight: 300, Width: 20}},
+		SellerSku: it.ID, AdditionalInfo: &sandboxItemInfo,
 		MeasurementUnit: "un", UnitMultiplier: 1, SellingPrice: it.Price,
 		PriceDefinitions: PriceDefinitions{SellingPrices: []SellingPrice{{Value: it.Price, Quantity: it.Quantity}},
 			CalculatedSellingPrice: it.Price, Total: it.Price * int64(it.Quantity)},
@@ -319,10 +318,18 @@ func customerOf(n *NewOrder, ids *idSource) (brdata.Person, brdata.Address) {
 	return person, addr
 }
 
-// The store-wide sections every order shares, never changed after start.
+// The sections every order shares. Orders point at them rather than copy
+// them (a stored order costs less memory); nothing ever changes them.
 var (
-	brazilianShopper = ClientPreferences{Locale: "pt-BR"}
-	brazilianStore   = StorePreferences{
+	sandboxItemInfo = ItemInfo{BrandName: "Marca Sandbox", BrandID: "2000000",
+		CategoriesIDs: "/1/", ProductClusterID: "135,142", CommercialConditionID: "1",
+		Dimension: ItemDimension{Cubicweight: 0.2, Height: 10, Length: 30, Weight: 300, Width: 20}}
+	homeDelivery         = PickupStoreInfo{}
+	shipsToBrazil        = []string{"BRA"}
+	deliveryOnly         = []DeliveryChannel{{ID: "delivery", StockBalance: 0}}
+	noConnectorResponses = map[string]string{}
+	brazilianShopper     = ClientPreferences{Locale: "pt-BR"}
+	brazilianStore       = StorePreferences{
 		CountryCode: "BRA", CurrencyCode: "BRL", CurrencyLocale: 1046, CurrencySymbol: "R$",
 		TimeZone: "E. South America Standard Time",
 		CurrencyFormatInfo: CurrencyFormatInfo{CurrencyDecimalDigits: 2, CurrencyDecimalSeparator: ",",

@@ -383,7 +383,7 @@ type LogisticsInfo struct {
 	DeliveryIDs             []DeliveryID      `json:"deliveryIds"`
 	DeliveryChannels        []DeliveryChannel `json:"deliveryChannels"`
 	SelectedDeliveryChannel string            `json:"selectedDeliveryChannel"`
-	PickupStoreInfo         PickupStoreInfo   `json:"pickupStoreInfo"`
+	PickupStoreInfo         *PickupStoreInfo  `json:"pickupStoreInfo"`
 	AddressID               *string           `json:"addressId"`
 	VersionID               *string           `json:"versionId"`
 	EntityID                *string           `json:"entityId"`
@@ -394,17 +394,17 @@ type LogisticsInfo struct {
 
 // SLA is one shipping option offered for an item.
 type SLA struct {
-	ID                      string          `json:"id"`
-	Name                    string          `json:"name"`
-	ShippingEstimate        string          `json:"shippingEstimate"`
-	DeliveryWindow          Absent          `json:"deliveryWindow"`
-	Price                   int64           `json:"price"`
-	SelectedDeliveryChannel string          `json:"selectedDeliveryChannel"`
-	PickupStoreInfo         PickupStoreInfo `json:"pickupStoreInfo"`
-	PolygonName             *string         `json:"polygonName"`
-	LockTTL                 string          `json:"lockTTL"`
-	TransitTime             string          `json:"transitTime"`
-	PickupDistance          float64         `json:"pickupDistance"`
+	ID                      string           `json:"id"`
+	Name                    string           `json:"name"`
+	ShippingEstimate        string           `json:"shippingEstimate"`
+	DeliveryWindow          Absent           `json:"deliveryWindow"`
+	Price                   int64            `json:"price"`
+	SelectedDeliveryChannel string           `json:"selectedDeliveryChannel"`
+	PickupStoreInfo         *PickupStoreInfo `json:"pickupStoreInfo"`
+	PolygonName             *string          `json:"polygonName"`
+	LockTTL                 string           `json:"lockTTL"`
+	TransitTime             string           `json:"transitTime"`
+	PickupDistance          float64          `json:"pickupDistance"`
 }
 
 // PickupStoreInfo describes a pickup point; empty for home delivery.
@@ -488,7 +488,7 @@ type Item struct {
 	Commission            int64            `json:"commission"`
 	Tax                   int64            `json:"tax"`
 	PreSaleDate           *string          `json:"preSaleDate"`
-	AdditionalInfo        ItemInfo         `json:"additionalInfo"`
+	AdditionalInfo        *ItemInfo        `json:"additionalInfo"`
 	MeasurementUnit       string           `json:"measurementUnit"`
 	UnitMultiplier        int              `json:"unitMultiplier"`
 	SellingPrice          int64            `json:"sellingPrice"`
