@@ -103,6 +103,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	if err != nil {
 		return fmt.Errorf("listen: %w", err)
 	}
+	// The platform's timers (payment approval, window to cancel) fire as
+	// the running clock reaches them.
+	go sb.Clock.Run(ctx)
 	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second,
 		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
 	done := make(chan error, 1)
