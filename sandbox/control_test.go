@@ -126,16 +126,8 @@ func TestCreateOrderRefusesBadInput(t *testing.T) {
 	_, err = s.Client.CreateOrder(ctx, n)
 	wantError(t, err, 400, `shipping "direct" is for b2w orders only`)
 
-	for _, body := range []string{`{`, `{"items":[{"id":"A","name":"A","price":1,"quantity":1}],"colour":"red"}`, `[]`} {
-		resp, err := http.Post(s.URL+"/_sandbox/orders", "application/json", strings.NewReader(body))
-		if err != nil {
-			t.Fatal(err)
-		}
-		resp.Body.Close()
-		if resp.StatusCode != 400 {
-			t.Errorf("body %s: %d, want 400", body, resp.StatusCode)
-		}
-	}
+	wantBadRequests(t, s.URL+"/_sandbox/orders",
+		`{`, `{"items":[{"id":"A","name":"A","price":1,"quantity":1}],"colour":"red"}`, `[]`)
 	acct, _ := s.OMS.Account("demostore")
 	if acct.Len() != 8 {
 		t.Errorf("refused orders left %d orders, want the 8 seeded", acct.Len())
@@ -182,14 +174,21 @@ func TestClock(t *testing.T) {
 	wantError(t, err, 409, "never goes backwards")
 	_, err = s.Client.AdvanceClock(ctx, -time.Second)
 	wantError(t, err, 409, "never goes backwards")
-	for _, body := range []string{`{}`, `{"advance":"soon"}`, `{"set":"tomorrow"}`, `{"advance":"1s","set":"2030-01-01T00:00:00Z"}`} {
-		resp, err := http.Post(s.URL+"/_sandbox/clock", "application/json", strings.NewReader(body))
+	wantBadRequests(t, s.URL+"/_sandbox/clock",
+		`{}`, `{"advance":"soon"}`, `{"set":"tomorrow"}`, `{"advance":"1s","set":"2030-01-01T00:00:00Z"}`)
+}
+
+// wantBadRequests posts each body to url and expects a 400 for each.
+func wantBadRequests(t *testing.T, url string, bodies ...string) {
+	t.Helper()
+	for _, body := range bodies {
+		resp, err := http.Post(url, "application/json", strings.NewReader(body))
 		if err != nil {
 			t.Fatal(err)
 		}
 		resp.Body.Close()
 		if resp.StatusCode != 400 {
-			t.Errorf("clock %s: %d, want 400", body, resp.StatusCode)
+			t.Errorf("POST %s %s: %d, want 400", url, body, resp.StatusCode)
 		}
 	}
 }
