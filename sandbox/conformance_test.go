@@ -59,11 +59,30 @@ func loadVTEXSpec(t *testing.T) *openapi3.T {
 // Deliberate deviations from VTEX's document, each with its reason. They
 // are the only differences the conformance check lets through.
 //
-//   - None in the response bodies checked here. Requests differ in one way:
-//     VTEX's document marks Accept and Content-Type required on every
-//     operation, and omsbox does not refuse requests without them (VTEX's
-//     servers do not either). Requests are therefore not checked against
-//     VTEX's document, only responses.
+// Requests are not checked against VTEX's document, only responses: VTEX's
+// document marks Accept and Content-Type required on every operation, GETs
+// included, and omsbox, like VTEX's servers, does not refuse a GET without
+// them.
+var deviations = []struct {
+	method, path string
+	status       int
+	why          string
+}{
+	{"POST", "/api/oms/pvt/orders/{orderId}/cancel", 409,
+		"VTEX documents no status for canceling an invoiced or canceled order (reference gap); omsbox answers 409 OMS003, from its transition table"},
+	{"POST", "/api/oms/pvt/orders/{orderId}/cancel", 400,
+		"VTEX's guide says a partly invoiced order refuses with 400, which its document does not list"},
+}
+
+// undocumentedStatus tells whether a status is one of the deviations.
+func undocumentedStatus(method, specPath string, status int) bool {
+	for _, d := range deviations {
+		if d.method == method && d.path == specPath && d.status == status {
+			return true
+		}
+	}
+	return false
+}
 
 // conforms checks one response of ours against VTEX's document.
 func conforms(t *testing.T, doc *openapi3.T, method, specPath string, req *http.Request, rec *httptest.ResponseRecorder) {
@@ -78,7 +97,7 @@ func conforms(t *testing.T, doc *openapi3.T, method, specPath string, req *http.
 			Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}},
 		Status:  rec.Code,
 		Header:  rec.Header(),
-		Options: &openapi3filter.Options{IncludeResponseStatus: true},
+		Options: &openapi3filter.Options{IncludeResponseStatus: !undocumentedStatus(method, specPath, rec.Code)},
 	}
 	body, _ := io.ReadAll(rec.Result().Body)
 	in.SetBodyBytes(body)
@@ -125,4 +144,42 @@ func TestResponsesConformToVTEXSpec(t *testing.T) {
 		t.Fatalf("no credentials: %d", rec.Code)
 	}
 	conforms(t, doc, "POST", "/api/oms/pvt/orders/{orderId}/start-handling", req, rec)
+}
+
+func TestLifecycleResponsesConformToVTEXSpec(t *testing.T) {
+	doc := loadVTEXSpec(t)
+	sb := newSandbox(t)
+	h := sb.Handler()
+	check := func(method, specPath, target, body string) {
+		t.Helper()
+		req := newRequest(method, target, body, demoAuth...)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		if rec.Code >= 500 {
+			t.Fatalf("%s %s: %d %s", method, target, rec.Code, rec.Body)
+		}
+		conforms(t, doc, method, specPath, req, rec)
+	}
+	const order = "/api/oms/pvt/orders/{orderId}"
+	id := handlingOrder(t, sb)
+	base := "/api/oms/pvt/orders/" + id
+	check("POST", order+"/changes", base+"/changes",
+		`{"requestId":"c1","reason":"sem estoque","discountValue":100,"incrementValue":0,"itemsRemoved":[{"id":"CAM","price":4990,"quantity":1}],"itemsAdded":[{"id":"MEIA","price":990,"quantity":2}]}`)
+	// 4990 + 29990 + 1980 + 1590 - 100 = 38450
+	check("POST", order+"/invoice", base+"/invoice",
+		`{"type":"Output","issuanceDate":"2026-03-10","invoiceNumber":"NF-1","invoiceValue":38450,"items":[{"id":"CAM","price":4990,"quantity":1},{"id":"TEN","price":29990,"quantity":1},{"id":"MEIA","price":990,"quantity":2}]}`)
+	check("PATCH", order+"/invoice/{invoiceNumber}", base+"/invoice/NF-1", `{"trackingNumber":"BR1","trackingUrl":null,"dispatchedDate":null,"courier":"Correios"}`)
+	check("PUT", order+"/invoice/{invoiceNumber}/tracking", base+"/invoice/NF-1/tracking",
+		`{"isDelivered":true,"deliveredDate":"2026-03-12 14:30","events":[{"city":"Rio de Janeiro","state":"RJ","description":"Entregue","date":"2026-03-12"}]}`)
+	check("POST", order+"/invoice", base+"/invoice",
+		`{"type":"Input","issuanceDate":"2026-03-15","invoiceNumber":"DEV-1","invoiceValue":990,"items":[{"id":"MEIA","price":990,"quantity":1}]}`)
+	// The order with changes, invoices, tracking and a return.
+	check("GET", order, base, "")
+	check("POST", order+"/cancel", base+"/cancel", `{"reason":"tarde demais"}`) // 409: invoiced
+
+	for _, st := range []oms.Status{oms.StatusReadyForHandling, oms.StatusHandling} {
+		other := orderIn(t, sb, st)
+		check("POST", order+"/cancel", "/api/oms/pvt/orders/"+other+"/cancel", `{"reason":"cliente desistiu"}`)
+		check("GET", order, "/api/oms/pvt/orders/"+other, "")
+	}
 }

@@ -94,3 +94,46 @@ func FuzzControlPlaneBodies(f *testing.F) {
 		sb.Faults.Clear("")
 	})
 }
+
+// FuzzInvoiceAndChanges sends arbitrary bodies to the invoice, changes,
+// tracking and cancel calls of one order in handling: never a 5xx, every
+// error in VTEX's shape, and a refused call leaves the order as it was.
+func FuzzInvoiceAndChanges(f *testing.F) {
+	calls := []struct{ method, suffix string }{
+		{"POST", "/invoice"}, {"POST", "/changes"}, {"PATCH", "/invoice/NF-1"},
+		{"PUT", "/invoice/NF-1/tracking"}, {"POST", "/cancel"},
+	}
+	seeds := []struct {
+		call uint8
+		body string
+	}{
+		{0, fullInvoice},
+		{0, `{"type":"Output","issuanceDate":"2026-03-10","invoiceNumber":"NF-1","invoiceValue":"9980","items":[{"id":"CAM","price":"4990","quantity":2}]}`},
+		{0, `{"type":"Input","issuanceDate":"2026-03-10","invoiceNumber":"R","invoiceValue":1,"items":[{"id":"CAM","price":1,"quantity":1}]}`},
+		{1, `{"requestId":"r1","reason":"x","discountValue":100,"incrementValue":0,"itemsRemoved":[{"id":"TEN","price":29990,"quantity":1}]}`},
+		{1, `{"requestId":"r2","reason":"x","discountValue":0,"incrementValue":5,"itemsAdded":[{"id":"NEW","price":1,"quantity":1}]}`},
+		{2, `{"trackingNumber":"BR1"}`},
+		{3, `{"isDelivered":true,"deliveredDate":"2026-03-12 14:30","events":[]}`},
+		{4, `{"reason":"x"}`},
+	}
+	for _, s := range seeds {
+		f.Add(s.call, s.body)
+	}
+	sb := newSandbox(f)
+	h := sb.Handler()
+	f.Fuzz(func(t *testing.T, call uint8, body string) {
+		id := handlingOrder(t, sb)
+		c := calls[int(call)%len(calls)]
+		before := do(t, h, "GET", "/api/oms/pvt/orders/"+id, "", demoAuth...).body
+		r := do(t, h, c.method, "/api/oms/pvt/orders/"+id+c.suffix, body, demoAuth...)
+		if r.status >= 500 {
+			t.Fatalf("%s %s %q: %d %s", c.method, c.suffix, body, r.status, r.body)
+		}
+		if r.status >= 400 {
+			r.vtexError(t)
+			if after := do(t, h, "GET", "/api/oms/pvt/orders/"+id, "", demoAuth...).body; string(after) != string(before) {
+				t.Fatalf("refused %s %s %q changed the order", c.method, c.suffix, body)
+			}
+		}
+	})
+}

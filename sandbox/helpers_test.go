@@ -96,7 +96,8 @@ func do(t testing.TB, h http.Handler, method, target, body string, headers ...st
 	return response{rec.Code, rec.Header(), rec.Body.Bytes()}
 }
 
-var demoAuth = []string{"X-VTEX-API-AppKey: " + demoKey, "X-VTEX-API-AppToken: " + demoToken, "Accept: application/json"}
+var demoAuth = []string{"X-VTEX-API-AppKey: " + demoKey, "X-VTEX-API-AppToken: " + demoToken,
+	"Accept: application/json", "Content-Type: application/json"}
 
 // orderIn returns the id of the first demostore order in status.
 func orderIn(t testing.TB, sb *sandbox.Sandbox, status oms.Status) string {

@@ -17,6 +17,10 @@ import (
 const (
 	OrderCreated       = "order.created"
 	OrderStatusChanged = "order.status-changed"
+	OrderChanged       = "order.changed"   // a registered change (items, discount, increment)
+	InvoiceAdded       = "invoice.added"   // a new invoice number
+	InvoiceUpdated     = "invoice.updated" // the same invoice number posted again
+	TrackingUpdated    = "tracking.updated"
 )
 
 // Event is one accepted change in one account.

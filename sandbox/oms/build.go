@@ -1,7 +1,6 @@
 package oms
 
 import (
-	"fmt"
 	"strings"
 	"time"
 
@@ -82,9 +81,6 @@ var couriers = map[Shipping]string{
 
 // Validate checks a new order and names the first field at fault.
 func (n *NewOrder) Validate() error {
-	invalid := func(format string, a ...any) error {
-		return &Error{Kind: KindInvalid, Code: CodeInvalid, Message: fmt.Sprintf(format, a...)}
-	}
 	switch n.Channel {
 	case ChannelVTEX:
 		if n.Shipping != ShippingStore {

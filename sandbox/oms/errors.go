@@ -1,6 +1,9 @@
 package oms
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Kind classifies a refusal; the API layer maps it to a status code.
 type Kind int
@@ -21,6 +24,8 @@ const (
 	CodeIllegalTransition = "OMS003"
 	CodeNotFound          = "OMS007"
 	CodeInvalid           = "OMS001"
+	CodeNoInvoice         = "OMS008" // no invoice with that number
+	CodePrecondition      = "OMS009" // the order or invoice lacks what the call needs
 )
 
 // Error is a refusal by the domain. The order is left untouched.
@@ -50,4 +55,8 @@ func AsError(err error) (*Error, bool) {
 
 func notFound(id string) *Error {
 	return &Error{Kind: KindNotFound, Code: CodeNotFound, Message: "Order Not Found", Detail: "order " + id}
+}
+
+func invalid(format string, a ...any) *Error {
+	return &Error{Kind: KindInvalid, Code: CodeInvalid, Message: fmt.Sprintf(format, a...)}
 }

@@ -225,6 +225,8 @@ type ChangesData struct {
 	ItemsAdded     []ChangedItem `json:"itemsAdded"`
 	ItemsRemoved   []ChangedItem `json:"itemsRemoved"`
 	Receipt        Receipt       `json:"receipt"`
+
+	requestID string // the first request with it took effect
 }
 
 // ChangedItem is an item added or removed by a change.
@@ -270,6 +272,10 @@ type Package struct {
 	CourierStatus   *CourierStatus `json:"courierStatus"`
 	Cfop            *string        `json:"cfop"`
 	Volumes         int            `json:"volumes"`
+
+	// dispatchedDate is kept though VTEX's order document has no field for
+	// it: clients send it with the invoice and the tracking update.
+	dispatchedDate *string
 }
 
 // PackageItem is an invoiced item: its index in the order's items.

@@ -190,19 +190,33 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 
 // Fire takes action on the order as by, through the transition table.
 func (a *Account) Fire(id string, action Action, by Actor) ([]Change, error) {
+	var changes []Change
+	err := a.mutate(id, func(o *Order, now time.Time) (err error) {
+		changes, err = fire(o, action, by, now)
+		if err == nil {
+			a.publishChanges(o, changes, now)
+		}
+		return err
+	})
+	return changes, err
+}
+
+// mutate runs fn on the order with the account locked. fn checks
+// everything before it changes anything: on error the order is untouched.
+// It publishes its own events, while the lock keeps them in order.
+func (a *Account) mutate(id string, fn func(o *Order, now time.Time) error) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	o, err := a.lookup(id)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	now := a.oms.clock.Now()
-	changes, err := fire(o, action, by, now)
-	if err != nil {
-		return nil, err
-	}
-	a.publishChanges(o, changes, now)
-	return changes, nil
+	return fn(o, a.oms.clock.Now())
+}
+
+// receipt is VTEX's answer to an accepted operation.
+func (a *Account) receipt(o *Order, now time.Time) Receipt {
+	return Receipt{Date: Time{now}, OrderID: o.OrderID, Receipt: a.ids.hex(32)}
 }
 
 // Advance walks the order to status to with platform steps (payment

@@ -3,6 +3,9 @@ package vtex
 import (
 	"bytes"
 	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -47,6 +50,21 @@ func New(o *oms.OMS, creds *Credentials, opts Options) (http.Handler, error) {
 		"GetOrder":      http.HandlerFunc(a.getOrder),
 		"ListOrders":    http.HandlerFunc(a.listOrders),
 		"StartHandling": http.HandlerFunc(a.startHandling),
+		"InvoiceNotification": receiptHandler(a, jsonType, func(acct *oms.Account, r *http.Request, req oms.InvoiceRequest) (oms.Receipt, error) {
+			return acct.Invoice(mux.Vars(r)["orderId"], req)
+		}),
+		"UpdateInvoiceTracking": receiptHandler(a, jsonType, func(acct *oms.Account, r *http.Request, req oms.TrackingRequest) (oms.Receipt, error) {
+			return acct.UpdateTracking(mux.Vars(r)["orderId"], mux.Vars(r)["invoiceNumber"], req)
+		}),
+		"UpdateTrackingStatus": receiptHandler(a, jsonUTF8, func(acct *oms.Account, r *http.Request, req oms.TrackingEventsRequest) (oms.Receipt, error) {
+			return acct.UpdateTrackingEvents(mux.Vars(r)["orderId"], mux.Vars(r)["invoiceNumber"], req)
+		}),
+		"RegisterChange": receiptHandler(a, jsonType, func(acct *oms.Account, r *http.Request, req oms.ChangeRequest) (oms.Receipt, error) {
+			return acct.Change(mux.Vars(r)["orderId"], req)
+		}),
+		"CancelOrder": receiptHandler(a, jsonType, func(acct *oms.Account, r *http.Request, req oms.CancelRequest) (oms.Receipt, error) {
+			return acct.Cancel(mux.Vars(r)["orderId"], req)
+		}),
 	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, WriteError: validationError, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
@@ -62,6 +80,13 @@ func (a *API) account(w http.ResponseWriter, r *http.Request) (*oms.Account, boo
 	}
 	return acct, ok
 }
+
+// Content types VTEX answers with: PUT tracking and list orders name the
+// charset, the rest do not.
+const (
+	jsonType = "application/json"
+	jsonUTF8 = "application/json; charset=utf-8"
+)
 
 var buffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
@@ -86,7 +111,7 @@ func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	// Encode under the account's read lock: the order cannot change mid-way.
-	writeJSON(w, http.StatusOK, "application/json", func(e *json.Encoder) error {
+	writeJSON(w, http.StatusOK, jsonType, func(e *json.Encoder) error {
 		return acct.Read(mux.Vars(r)["orderId"], func(o *oms.Order) error { return e.Encode(o) })
 	})
 }
@@ -114,7 +139,7 @@ func (a *API) listOrders(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list := acct.List(q)
-	writeJSON(w, http.StatusOK, "application/json; charset=utf-8", func(e *json.Encoder) error { return e.Encode(list) })
+	writeJSON(w, http.StatusOK, jsonUTF8, func(e *json.Encoder) error { return e.Encode(list) })
 }
 
 // parseListQuery reads list-orders parameters the spec has already
@@ -169,4 +194,47 @@ type rangeError struct{ param, value, why string }
 
 func (e *rangeError) Error() string {
 	return "parameter \"" + e.param + "\" in query: " + strconv.Quote(e.value) + ": " + e.why
+}
+
+// receiptHandler is the shape of every VTEX call that answers a receipt:
+// decode the body (validated already against the spec) into Req, call the
+// domain, answer {date, orderId, receipt} with contentType.
+func receiptHandler[Req any](a *API, contentType string, call func(*oms.Account, *http.Request, Req) (oms.Receipt, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		acct, ok := a.account(w, r)
+		if !ok {
+			return
+		}
+		var req Req
+		if err := decodeBody(r, &req); err != nil {
+			WriteError(w, http.StatusBadRequest, codeBadRequest, err.Error())
+			return
+		}
+		receipt, err := call(acct, r, req)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, contentType, func(e *json.Encoder) error { return e.Encode(receipt) })
+	})
+}
+
+// decodeBody reads a JSON body; an empty body leaves v at its zero value
+// (cancel's body is optional). Unknown fields are ignored, as VTEX does.
+func decodeBody(r *http.Request, v any) error {
+	body, err := io.ReadAll(r.Body)
+	if err != nil {
+		return fmt.Errorf("request body could not be read: %w", err)
+	}
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil
+	}
+	if err := json.Unmarshal(body, v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) {
+			return fmt.Errorf("request body: field %q: want %s", te.Field, te.Type)
+		}
+		return fmt.Errorf("request body: %w", err)
+	}
+	return nil
 }
