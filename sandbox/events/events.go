@@ -33,7 +33,14 @@ type Event struct {
 	Action  string         `json:"action,omitempty"`
 	From    string         `json:"from,omitempty"`
 	To      string         `json:"to,omitempty"`
-	Data    map[string]any `json:"data,omitempty"`
+	// Since is when the order entered From (a status change's previous
+	// change), for the feed's lastChange.
+	Since time.Time      `json:"since,omitzero"`
+	Data  map[string]any `json:"data,omitempty"`
+	// Subject is the changed entity (an *oms.Order), for subscribers to
+	// read while the event is delivered, never after: the publisher holds
+	// its lock only that long.
+	Subject any `json:"-"`
 }
 
 // Bus delivers published events to its subscribers, synchronously and in

@@ -20,7 +20,7 @@ func (a *Account) Cancel(id string, req CancelRequest) (Receipt, error) {
 		// Check on a copy first: the reason is recorded only if the
 		// transition is taken.
 		trial := *o
-		if _, err := fire(&trial, ActionCancel, BySeller, now); err != nil {
+		if _, err := fire(&trial, ActionCancel, BySeller, now, nil); err != nil {
 			return err
 		}
 		byUser := req.RequestedByUser != nil && *req.RequestedByUser
@@ -30,8 +30,7 @@ func (a *Account) Cancel(id string, req CancelRequest) (Receipt, error) {
 		}
 		o.CancellationData = &CancellationData{RequestedByUser: byUser, RequestedBySystem: ptr(false),
 			RequestedBySellerNotification: ptr(!byUser), RequestedByPaymentNotification: ptr(false), Reason: o.CancelReason}
-		changes, _ := fire(o, ActionCancel, BySeller, now)
-		a.publishChanges(o, changes, now)
+		_, _ = fire(o, ActionCancel, BySeller, now, a.emitter(o, now))
 		r = a.receipt(o, now)
 		return nil
 	})

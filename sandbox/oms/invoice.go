@@ -90,8 +90,7 @@ func (a *Account) Invoice(id string, req InvoiceRequest) (Receipt, error) {
 // value (the guard of the invoice transition says when).
 func (a *Account) settleInvoices(o *Order, now time.Time) {
 	if t, ok := find(o.Status, ActionInvoice, BySeller); ok && t.Guard.Check(o) == nil {
-		changes, _ := fire(o, ActionInvoice, BySeller, now)
-		a.publishChanges(o, changes, now)
+		_, _ = fire(o, ActionInvoice, BySeller, now, a.emitter(o, now))
 	}
 }
 

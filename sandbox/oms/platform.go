@@ -70,11 +70,9 @@ func (a *Account) platformStep(o *Order, next Status) {
 	}
 	now := a.oms.clock.Now()
 	for _, act := range path {
-		changes, err := fire(o, act, ByPlatform, now)
-		if err != nil {
+		if _, err := fire(o, act, ByPlatform, now, a.emitter(o, now)); err != nil {
 			return
 		}
-		a.publishChanges(o, changes, now)
 	}
 	a.schedulePlatform(o)
 }

@@ -149,7 +149,7 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 	// planning the walk, and replay the same steps on the real order below.
 	trial := *o
 	first := o.Status
-	settle(&trial, at)
+	settle(&trial, at, nil)
 	target, timed := a.oms.timedStop(&n)
 	if !timed {
 		target = n.Status
@@ -163,7 +163,7 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 	// A refusal here is the request's fault (the status asked for cannot be
 	// reached by this order), not a conflict with an existing order.
 	for _, act := range path {
-		if _, err := fire(&trial, act, byAnyone, at); err != nil {
+		if _, err := fire(&trial, act, byAnyone, at, nil); err != nil {
 			return "", &Error{Kind: KindInvalid, Code: CodeInvalid,
 				Message: fmt.Sprintf("status %s cannot be reached: %v", target, err)}
 		}
@@ -172,15 +172,14 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 	a.bySequence[o.Sequence] = o
 	a.list = append(a.list, o)
 	a.publish(o, events.Event{Type: events.OrderCreated, To: string(first)}, at)
-	a.publishChanges(o, settle(o, at), at)
+	settle(o, at, a.emitter(o, at))
 	for i, act := range path {
 		// Steps are a minute apart, never in the future.
 		t := at.Add(time.Duration(i+1) * time.Minute)
 		if t.After(now) {
 			t = now
 		}
-		changes, _ := fire(o, act, byAnyone, t)
-		a.publishChanges(o, changes, t)
+		_, _ = fire(o, act, byAnyone, t, a.emitter(o, t))
 	}
 	if timed {
 		a.schedulePlatform(o)
@@ -192,10 +191,7 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 func (a *Account) Fire(id string, action Action, by Actor) ([]Change, error) {
 	var changes []Change
 	err := a.mutate(id, func(o *Order, now time.Time) (err error) {
-		changes, err = fire(o, action, by, now)
-		if err == nil {
-			a.publishChanges(o, changes, now)
-		}
+		changes, err = fire(o, action, by, now, a.emitter(o, now))
 		return err
 	})
 	return changes, err
@@ -236,14 +232,13 @@ func (a *Account) Advance(id string, to Status) ([]Change, error) {
 	now := a.oms.clock.Now()
 	trial := *o
 	for _, act := range path {
-		if _, err := fire(&trial, act, ByPlatform, now); err != nil {
+		if _, err := fire(&trial, act, ByPlatform, now, nil); err != nil {
 			return nil, err
 		}
 	}
 	var all []Change
 	for _, act := range path {
-		changes, _ := fire(o, act, ByPlatform, now)
-		a.publishChanges(o, changes, now)
+		changes, _ := fire(o, act, ByPlatform, now, a.emitter(o, now))
 		all = append(all, changes...)
 	}
 	return all, nil
@@ -280,10 +275,11 @@ func (a *Account) lookup(id string) (*Order, error) {
 	return nil, notFound(id)
 }
 
-func (a *Account) publishChanges(o *Order, changes []Change, at time.Time) {
-	for _, c := range changes {
+// emitter publishes each status change of o as it happens.
+func (a *Account) emitter(o *Order, at time.Time) func(Change) {
+	return func(c Change) {
 		a.publish(o, events.Event{Type: events.OrderStatusChanged, Action: string(c.Action),
-			From: string(c.From), To: string(c.To)}, at)
+			From: string(c.From), To: string(c.To), Since: c.Since}, at)
 	}
 }
 
@@ -291,5 +287,6 @@ func (a *Account) publish(o *Order, e events.Event, at time.Time) {
 	e.Time = at
 	e.Account = a.name
 	e.OrderID = o.OrderID
+	e.Subject = o
 	a.oms.bus.Publish(e)
 }

@@ -138,6 +138,8 @@ func Transitions() []Transition { return append([]Transition(nil), transitions..
 type Change struct {
 	From, To Status
 	Action   Action
+	// Since is when the order entered From.
+	Since time.Time
 }
 
 // Allowed returns the statuses from which by may take action, in table order.
@@ -187,7 +189,9 @@ func illegal(o *Order, action Action, by Actor) *Error {
 
 // fire takes action on o through the table, then follows automatic
 // transitions. It returns the changes in order; on refusal o is untouched.
-func fire(o *Order, action Action, by Actor, now time.Time) ([]Change, error) {
+// emit, if not nil, hears each change as soon as the order stands in its
+// new status, so that whoever reads the order then sees that status.
+func fire(o *Order, action Action, by Actor, now time.Time, emit func(Change)) ([]Change, error) {
 	t, ok := find(o.Status, action, by)
 	if !ok {
 		return nil, illegal(o, action, by)
@@ -201,22 +205,30 @@ func fire(o *Order, action Action, by Actor, now time.Time) ([]Change, error) {
 				Message: fmt.Sprintf("Cannot %s: the rule %q does not hold: %v", action, t.Guard.Name, err)}
 		}
 	}
-	changes := []Change{{From: o.Status, To: t.To, Action: action}}
-	enter(o, t.To, now)
-	return append(changes, settle(o, now)...), nil
+	changes := []Change{step(o, t, now, emit)}
+	return append(changes, settle(o, now, emit)...), nil
 }
 
 // settle follows the automatic transitions out of o's status.
-func settle(o *Order, now time.Time) []Change {
+func settle(o *Order, now time.Time, emit func(Change)) []Change {
 	var changes []Change
 	for {
 		next, ok := autoFrom(o.Status)
 		if !ok || (next.Guard != nil && next.Guard.Check(o) != nil) {
 			return changes
 		}
-		changes = append(changes, Change{From: o.Status, To: next.To, Action: next.Action})
-		enter(o, next.To, now)
+		changes = append(changes, step(o, next, now, emit))
 	}
+}
+
+// step moves o along one row and tells emit.
+func step(o *Order, t Transition, now time.Time, emit func(Change)) Change {
+	c := Change{From: o.Status, To: t.To, Action: t.Action, Since: o.LastChange.Time}
+	enter(o, t.To, now)
+	if emit != nil {
+		emit(c)
+	}
+	return c
 }
 
 // enter sets s on o with the fields VTEX keeps in step with the status.

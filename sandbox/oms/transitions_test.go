@@ -110,10 +110,10 @@ func TestStartHandlingOnlyFromReadyForHandling(t *testing.T) {
 		o := &Order{OrderID: "1172452900788-01"}
 		enter(o, info.Status, now)
 		before := *o
-		changes, err := fire(o, ActionStartHandling, BySeller, now.Add(time.Minute))
+		changes, err := fire(o, ActionStartHandling, BySeller, now.Add(time.Minute), nil)
 		if info.Status == StatusReadyForHandling {
-			want := []Change{{StatusReadyForHandling, StatusStartHandling, ActionStartHandling},
-				{StatusStartHandling, StatusHandling, ActionHandle}}
+			want := []Change{{StatusReadyForHandling, StatusStartHandling, ActionStartHandling, now},
+				{StatusStartHandling, StatusHandling, ActionHandle, now.Add(time.Minute)}}
 			if err != nil || !cmp.Equal(changes, want) || o.Status != StatusHandling {
 				t.Errorf("from ready-for-handling: %v, %v, status %s", changes, err, o.Status)
 			}
@@ -135,11 +135,11 @@ func TestInvoiceNeedsTheFullValue(t *testing.T) {
 	o := &Order{OrderID: "1-01", Value: 1000}
 	enter(o, StatusHandling, now)
 	o.PackageAttachment.Packages = []Package{{Type: InvoiceOutput, InvoiceValue: 600}}
-	if _, err := fire(o, ActionInvoice, BySeller, now); err == nil || o.Status != StatusHandling {
+	if _, err := fire(o, ActionInvoice, BySeller, now, nil); err == nil || o.Status != StatusHandling {
 		t.Fatalf("partial invoice moved the order: %v, %s", err, o.Status)
 	}
 	o.PackageAttachment.Packages = append(o.PackageAttachment.Packages, Package{Type: InvoiceOutput, InvoiceValue: 400})
-	if _, err := fire(o, ActionInvoice, BySeller, now); err != nil || o.Status != StatusInvoiced || o.InvoicedDate == nil {
+	if _, err := fire(o, ActionInvoice, BySeller, now, nil); err != nil || o.Status != StatusInvoiced || o.InvoicedDate == nil {
 		t.Fatalf("full invoice: %v, %s", err, o.Status)
 	}
 }
@@ -161,7 +161,7 @@ func TestCancelRules(t *testing.T) {
 	for _, tt := range tests {
 		o := &Order{OrderID: "1-01"}
 		enter(o, tt.from, now)
-		_, err := fire(o, ActionCancel, BySeller, now)
+		_, err := fire(o, ActionCancel, BySeller, now, nil)
 		if tt.want == "" {
 			if err == nil {
 				t.Errorf("cancel from %s accepted", tt.from)
@@ -179,7 +179,7 @@ func TestCancelRules(t *testing.T) {
 	o := &Order{OrderID: "1-01", Value: 1000}
 	enter(o, StatusHandling, now)
 	o.PackageAttachment.Packages = []Package{{Type: InvoiceOutput, InvoiceValue: 1}}
-	if _, err := fire(o, ActionCancel, BySeller, now); err == nil {
+	if _, err := fire(o, ActionCancel, BySeller, now, nil); err == nil {
 		t.Error("partly invoiced order canceled")
 	} else if e, _ := AsError(err); e.Kind != KindInvalid {
 		t.Errorf("partly invoiced cancel: kind %v, want invalid", e.Kind)
