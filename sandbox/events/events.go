@@ -25,14 +25,14 @@ const (
 
 // Event is one accepted change in one account.
 type Event struct {
-	Seq     int64          `json:"seq"`
-	Time    time.Time      `json:"time"`
-	Account string         `json:"account"`
-	Type    string         `json:"type"`
-	OrderID string         `json:"orderId,omitempty"`
-	Action  string         `json:"action,omitempty"`
-	From    string         `json:"from,omitempty"`
-	To      string         `json:"to,omitempty"`
+	Seq     int64     `json:"seq"`
+	Time    time.Time `json:"time"`
+	Account string    `json:"account"`
+	Type    string    `json:"type"`
+	OrderID string    `json:"orderId,omitempty"`
+	Action  string    `json:"action,omitempty"`
+	From    string    `json:"from,omitempty"`
+	To      string    `json:"to,omitempty"`
 	// Since is when the order entered From (a status change's previous
 	// change), for the feed's lastChange.
 	Since time.Time      `json:"since,omitzero"`
