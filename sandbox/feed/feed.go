@@ -300,7 +300,7 @@ func (f *Feeds) onEvent(e events.Event) {
 	if len(feeds) == 0 {
 		return
 	}
-	doc := documentOf(&e)
+	doc := DocumentOf(&e)
 	now := f.clock.Now() // seed orders' events carry older times
 	var c *Change
 	for _, q := range feeds {

@@ -138,8 +138,8 @@ func ChangeOf(e *events.Event) Change {
 // TimeLayout is the feed's and hook's timestamp: .NET ticks, UTC, "Z".
 const TimeLayout = "2006-01-02T15:04:05.0000000Z07:00"
 
-// documentOf returns a lazy JSON encoder of the event's order.
-func documentOf(e *events.Event) func() []byte {
+// DocumentOf returns a lazy JSON encoder of the event's order, for Match.
+func DocumentOf(e *events.Event) func() []byte {
 	var doc []byte
 	return func() []byte {
 		if doc == nil {
