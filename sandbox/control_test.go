@@ -253,7 +253,7 @@ func TestFaultsAnswerThenLetThrough(t *testing.T) {
 
 	// Validation of rules.
 	_, err = s.Client.AddFault(ctx, faults.Rule{Path: "/x"})
-	wantError(t, err, 400, "needs a status, a latencyMs, or both")
+	wantError(t, err, 400, "needs a status, a latencyMs, a feed mode")
 	_, err = s.Client.AddFault(ctx, faults.Rule{Status: 200})
 	wantError(t, err, 400, "status")
 	_, err = s.Client.AddFault(ctx, faults.Rule{Status: 500, Path: "no-slash"})

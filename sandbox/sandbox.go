@@ -17,6 +17,8 @@ import (
 	"github.com/omsbox/omsbox/sandbox/control"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/feed"
+	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/vtex"
@@ -70,6 +72,8 @@ type Sandbox struct {
 	Journal  *journal.Journal
 	Faults   *faults.Set
 	OMS      *oms.OMS
+	Feeds    *feed.Feeds
+	Hooks    *hook.Hooks
 
 	cfg     config.Config
 	creds   *vtex.Credentials
@@ -112,8 +116,12 @@ func New(opts ...Option) (*Sandbox, error) {
 			return nil, err
 		}
 	}
-	api, err := vtex.New(s.OMS, s.creds, vtex.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
+	s.Feeds = feed.New(s.Clock, s.Events, st.seed)
+	s.Hooks = hook.New(s.Clock, s.Events, s.Journal, hook.Options{})
+	api, err := vtex.New(vtex.Deps{OMS: s.OMS, Credentials: s.creds, Feeds: s.Feeds, Hooks: s.Hooks},
+		vtex.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
 	if err != nil {
+		s.Hooks.Close()
 		return nil, err
 	}
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
@@ -121,6 +129,7 @@ func New(opts ...Option) (*Sandbox, error) {
 		AddAccount: s.AddAccount, Reset: s.Reset},
 		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
 	if err != nil {
+		s.Hooks.Close()
 		return nil, err
 	}
 	// Vendor traffic: journaled (faulted answers included), then faults,
@@ -158,6 +167,8 @@ func (s *Sandbox) Reset(account string) error {
 	s.Journal.Forget(account)
 	s.EventLog.Forget(account)
 	s.Faults.Clear(account)
+	s.Feeds.Forget(account)
+	s.Hooks.Forget(account)
 	names := []string{account}
 	if account == "" {
 		names = s.OMS.Accounts()
@@ -189,6 +200,9 @@ func (s *Sandbox) addAccount(a config.Account) error {
 	s.creds.Add(a)
 	return nil
 }
+
+// Close stops the sandbox's background work (hook deliveries).
+func (s *Sandbox) Close() { s.Hooks.Close() }
 
 // Handler serves the whole sandbox: /_sandbox/ is the control plane,
 // everything else the vendor APIs.

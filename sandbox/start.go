@@ -44,7 +44,10 @@ func Start(t TB, opts ...Option) *Server {
 		t.Fatalf("omsbox: %v", err)
 	}
 	srv := httptest.NewServer(sb.Handler())
-	t.Cleanup(srv.Close)
+	t.Cleanup(func() {
+		srv.Close()
+		sb.Close()
+	})
 	s := &Server{Sandbox: sb, URL: srv.URL, Client: client.New(srv.URL, srv.Client()), srv: srv}
 	s.Account = sb.cfg.DefaultAccount
 	if a, ok := sb.cfg.Account(s.Account); ok {

@@ -209,6 +209,7 @@ func faultRequest(r faults.Rule) map[string]any {
 	set("latencyMs", r.LatencyMs, r.LatencyMs != 0)
 	set("times", r.Times, r.Times != 0)
 	set("probability", r.Probability, r.Probability != 0)
+	set("feed", r.Feed, r.Feed != "")
 	return m
 }
 

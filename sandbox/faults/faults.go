@@ -44,6 +44,11 @@ type Rule struct {
 	RetryAfter *int `json:"retryAfter,omitempty"`
 	// LatencyMs delays the answer.
 	LatencyMs int `json:"latencyMs,omitempty"`
+	// Feed makes feed reads (GET /api/orders/feed) deliver their lot
+	// "duplicate" (each item again, as a second message) or "reorder"
+	// (newest first), as VTEX's queue sometimes does. Path and method
+	// default to the feed's.
+	Feed string `json:"feed,omitempty"`
 	// Times is how many matching requests the rule applies to; 0 means
 	// until it is deleted.
 	Times int `json:"times,omitempty"`
@@ -65,8 +70,12 @@ func (r *Rule) Validate() error {
 		return fmt.Errorf("path %q is not a glob starting with /", r.Path)
 	case r.Status != 0 && (r.Status < 400 || r.Status > 599):
 		return fmt.Errorf("status must be a 4xx or 5xx code, not %d", r.Status)
-	case r.Status == 0 && r.LatencyMs == 0:
-		return fmt.Errorf("a fault needs a status, a latencyMs, or both")
+	case r.Feed != "" && r.Feed != "duplicate" && r.Feed != "reorder":
+		return fmt.Errorf("feed must be duplicate or reorder, not %q", r.Feed)
+	case r.Feed != "" && r.Status != 0:
+		return fmt.Errorf("a feed fault delivers the lot differently; it takes no status")
+	case r.Status == 0 && r.LatencyMs == 0 && r.Feed == "":
+		return fmt.Errorf("a fault needs a status, a latencyMs, a feed mode, or a mix")
 	case r.LatencyMs < 0 || time.Duration(r.LatencyMs)*time.Millisecond > MaxLatency:
 		return fmt.Errorf("latencyMs must be between 0 and %d", MaxLatency.Milliseconds())
 	case r.Times < 0:
@@ -99,6 +108,10 @@ func (s *Set) Add(r Rule) (Rule, error) {
 		return Rule{}, err
 	}
 	r.Method = strings.ToUpper(r.Method)
+	if r.Feed != "" {
+		r.Path = or(r.Path, FeedPath)
+		r.Method = or(r.Method, http.MethodGet)
+	}
 	r.Hits = 0
 	r.Remaining = nil
 	if r.Times > 0 {
@@ -201,6 +214,10 @@ func (s *Set) Middleware(api string, account func(*http.Request) string, write E
 			if rule.LatencyMs > 0 && !wait(r.Context(), time.Duration(rule.LatencyMs)*time.Millisecond) {
 				return
 			}
+			if rule.Feed != "" {
+				w.Header().Set(journal.FaultHeader, rule.ID)
+				r = r.WithContext(context.WithValue(r.Context(), feedModeKey{}, rule.Feed))
+			}
 			if rule.Status == 0 {
 				next.ServeHTTP(w, r)
 				return
@@ -236,4 +253,23 @@ func wait(ctx context.Context, d time.Duration) bool {
 	case <-ctx.Done():
 		return false
 	}
+}
+
+// FeedPath is the feed's path, the default of feed faults.
+const FeedPath = "/api/orders/feed"
+
+type feedModeKey struct{}
+
+// FeedMode returns the feed delivery mode a fault chose for this request:
+// "", "duplicate" or "reorder".
+func FeedMode(ctx context.Context) string {
+	m, _ := ctx.Value(feedModeKey{}).(string)
+	return m
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

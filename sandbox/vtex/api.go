@@ -15,6 +15,8 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/omsbox/omsbox/openapi"
+	"github.com/omsbox/omsbox/sandbox/feed"
+	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
@@ -25,20 +27,30 @@ type Options struct {
 	Logger  *slog.Logger
 }
 
-// API serves VTEX's OMS endpoints over an oms.OMS.
+// Deps is what the VTEX API serves.
+type Deps struct {
+	OMS         *oms.OMS
+	Credentials *Credentials
+	Feeds       *feed.Feeds
+	Hooks       *hook.Hooks
+}
+
+// API serves VTEX's OMS endpoints.
 type API struct {
 	oms   *oms.OMS
-	creds *Credentials
+	feeds *feed.Feeds
+	hooks *hook.Hooks
 }
 
 // New returns the VTEX API as an http.Handler: account and credentials
 // first, then the routes of openapi/vtex-oms.yaml, each validated.
-func New(o *oms.OMS, creds *Credentials, opts Options) (http.Handler, error) {
+func New(d Deps, opts Options) (http.Handler, error) {
 	spec, err := openapi.Load("vtex-oms.yaml")
 	if err != nil {
 		return nil, err
 	}
-	a := &API{oms: o, creds: creds}
+	a := &API{oms: d.OMS, feeds: d.Feeds, hooks: d.Hooks}
+	creds := d.Credentials
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusNotFound, codeNoRoute, "No route for "+r.Method+" "+r.URL.Path)
@@ -65,6 +77,14 @@ func New(o *oms.OMS, creds *Credentials, opts Options) (http.Handler, error) {
 		"CancelOrder": receiptHandler(a, jsonType, func(acct *oms.Account, r *http.Request, req oms.CancelRequest) (oms.Receipt, error) {
 			return acct.Cancel(mux.Vars(r)["orderId"], req)
 		}),
+		"GetFeedOrderStatus":      http.HandlerFunc(a.getFeed),
+		"CommitFeedItems":         http.HandlerFunc(a.commitFeed),
+		"GetFeedConfiguration":    http.HandlerFunc(a.getFeedConfig),
+		"SaveFeedConfiguration":   http.HandlerFunc(a.saveFeedConfig),
+		"DeleteFeedConfiguration": http.HandlerFunc(a.deleteFeedConfig),
+		"GetHookConfiguration":    http.HandlerFunc(a.getHookConfig),
+		"SaveHookConfiguration":   http.HandlerFunc(a.saveHookConfig),
+		"DeleteHookConfiguration": http.HandlerFunc(a.deleteHookConfig),
 	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, WriteError: validationError, Logger: opts.Logger})
 	if err != nil {
 		return nil, err

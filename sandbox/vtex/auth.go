@@ -78,12 +78,23 @@ func (c *Credentials) names() []string {
 	return names
 }
 
-type accountKey struct{}
+type callerKey struct{}
+
+// caller is who a request was authenticated as.
+type caller struct{ account, key string }
 
 // Account returns the account a request was authenticated for.
 func Account(ctx context.Context) string {
-	s, _ := ctx.Value(accountKey{}).(string)
-	return s
+	c, _ := ctx.Value(callerKey{}).(caller)
+	return c.account
+}
+
+// AppKey returns the identity the request authenticated with: its app key,
+// or "VtexIdclientAutCookie" for a user token (an account's user tokens
+// share one feed and one hook).
+func AppKey(ctx context.Context) string {
+	c, _ := ctx.Value(callerKey{}).(caller)
+	return c.key
 }
 
 // authenticate resolves the request's account and checks its credentials
@@ -107,7 +118,8 @@ func (c *Credentials) authenticate(next http.Handler) http.Handler {
 				fmt.Sprintf("Account %q not found; this sandbox serves: %s", name, served))
 			return
 		}
-		if status, msg := check(r, acct); status != 0 {
+		key, status, msg := check(r, acct)
+		if status != 0 {
 			code := codeUnauthorized
 			if status == http.StatusForbidden {
 				code = codeForbidden
@@ -115,23 +127,24 @@ func (c *Credentials) authenticate(next http.Handler) http.Handler {
 			WriteError(w, status, code, msg)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), accountKey{}, name)))
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller{name, key})))
 	})
 }
 
-// check returns 0 when the request carries credentials of acct.
-func check(r *http.Request, acct config.Account) (status int, message string) {
+// check returns the caller's identity and 0 when the request carries
+// credentials of acct, else the status and message to refuse it with.
+func check(r *http.Request, acct config.Account) (key string, status int, message string) {
 	key, token := r.Header.Get("X-VTEX-API-AppKey"), r.Header.Get("X-VTEX-API-AppToken")
 	if key != "" || token != "" {
 		if key == "" || token == "" {
-			return http.StatusUnauthorized, "Unauthorized access: X-VTEX-API-AppKey and X-VTEX-API-AppToken must be sent together"
+			return "", http.StatusUnauthorized, "Unauthorized access: X-VTEX-API-AppKey and X-VTEX-API-AppToken must be sent together"
 		}
 		for _, k := range acct.AppKeys {
 			if equal(k.Key, key) && equal(k.Token, token) {
-				return 0, ""
+				return key, 0, ""
 			}
 		}
-		return http.StatusForbidden, fmt.Sprintf("Forbidden: the app key and token are not an API key of account %s", acct.Name)
+		return "", http.StatusForbidden, fmt.Sprintf("Forbidden: the app key and token are not an API key of account %s", acct.Name)
 	}
 	user := r.Header.Get("VtexIdclientAutCookie")
 	if user == "" {
@@ -140,14 +153,14 @@ func check(r *http.Request, acct config.Account) (status int, message string) {
 		}
 	}
 	if user == "" {
-		return http.StatusUnauthorized, "Unauthorized access"
+		return "", http.StatusUnauthorized, "Unauthorized access"
 	}
 	for _, t := range acct.UserTokens {
 		if equal(t, user) {
-			return 0, ""
+			return "VtexIdclientAutCookie", 0, ""
 		}
 	}
-	return http.StatusForbidden, fmt.Sprintf("Forbidden: the VtexIdclientAutCookie is not a user token of account %s", acct.Name)
+	return "", http.StatusForbidden, fmt.Sprintf("Forbidden: the VtexIdclientAutCookie is not a user token of account %s", acct.Name)
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }
