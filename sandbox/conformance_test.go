@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"context"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -9,10 +10,12 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
 	"github.com/getkin/kin-openapi/routers"
+	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
@@ -72,7 +75,18 @@ var deviations = []struct {
 		"VTEX documents no status for canceling an invoiced or canceled order (reference gap); omsbox answers 409 OMS003, from its transition table"},
 	{"POST", "/api/oms/pvt/orders/{orderId}/cancel", 400,
 		"VTEX's guide says a partly invoiced order refuses with 400, which its document does not list"},
+	{"GET", "/api/orders/feed", 404,
+		"VTEX's feed guide answers 404 to an app key without a feed configuration; the document lists only 200"},
+	{"GET", "/api/orders/feed/config", 404,
+		"the same for the configuration itself"},
 }
+
+// bodiless are operations whose 200 VTEX documents with a body that is not
+// what the call answers: POST hook config shows the notification schema
+// (HookConfiguration) as its response, a documentation slip the SOURCE
+// notes name. omsbox answers 200 with no body, as for the other config
+// writes; the notification schema is checked against the notifications.
+var bodiless = map[string]bool{"POST /api/orders/hook/config": true}
 
 // undocumentedStatus tells whether a status is one of the deviations.
 func undocumentedStatus(method, specPath string, status int) bool {
@@ -100,6 +114,9 @@ func conforms(t *testing.T, doc *openapi3.T, method, specPath string, req *http.
 		Options: &openapi3filter.Options{IncludeResponseStatus: !undocumentedStatus(method, specPath, rec.Code)},
 	}
 	body, _ := io.ReadAll(rec.Result().Body)
+	if bodiless[method+" "+specPath] && rec.Code == 200 && len(body) == 0 {
+		return
+	}
 	in.SetBodyBytes(body)
 	if err := openapi3filter.ValidateResponse(context.Background(), in); err != nil {
 		t.Errorf("%s %s answered %d, which breaks VTEX's document: %v\nbody: %.600s", method, req.URL.Path, rec.Code, err, body)
@@ -182,4 +199,59 @@ func TestLifecycleResponsesConformToVTEXSpec(t *testing.T) {
 		check("POST", order+"/cancel", "/api/oms/pvt/orders/"+other+"/cancel", `{"reason":"cliente desistiu"}`)
 		check("GET", order, "/api/oms/pvt/orders/"+other, "")
 	}
+}
+
+func TestFeedAndHookConformToVTEXSpec(t *testing.T) {
+	doc := loadVTEXSpec(t)
+	sb := newSandbox(t)
+	h := sb.Handler()
+	check := func(method, specPath, target, body string) *httptest.ResponseRecorder {
+		t.Helper()
+		req := newRequest(method, target, body, demoAuth...)
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, req)
+		conforms(t, doc, method, specPath, req, rec)
+		return rec
+	}
+	check("GET", "/api/orders/feed", "/api/orders/feed?maxlot=5", "") // 404: no feed yet
+	check("POST", "/api/orders/feed/config", "/api/orders/feed/config", workflowConfig)
+	acct, _ := sb.OMS.Account("demostore")
+	id, _ := acct.Create(oms.NewOrder{Items: []oms.NewItem{{ID: "A", Name: "A", Price: 100, Quantity: 1}}})
+	acct.Fire(id, oms.ActionStartHandling, oms.BySeller)
+	check("GET", "/api/orders/feed/config", "/api/orders/feed/config", "")
+	rec := check("GET", "/api/orders/feed", "/api/orders/feed?maxlot=5", "")
+	var lot []feed.Item
+	_ = json.Unmarshal(rec.Body.Bytes(), &lot)
+	check("POST", "/api/orders/feed", "/api/orders/feed", `{"handles":["`+lot[0].Handle+`"]}`)
+	check("DELETE", "/api/orders/feed/config", "/api/orders/feed/config", "")
+
+	// The hook's notifications, against VTEX's HookConfiguration schema.
+	schema := doc.Components.Schemas["HookConfiguration"]
+	if schema == nil {
+		t.Fatal("VTEX's document has no HookConfiguration schema")
+	}
+	endpoint := &hookEndpoint{}
+	srv := httptest.NewServer(endpoint)
+	defer srv.Close()
+	check("POST", "/api/orders/hook/config", "/api/orders/hook/config",
+		`{"filter":{"type":"FromWorkflow","status":["handling"]},"hook":{"url":"`+srv.URL+`","headers":{}}}`)
+	check("GET", "/api/orders/hook/config", "/api/orders/hook/config", "")
+	other, _ := acct.Create(oms.NewOrder{Items: []oms.NewItem{{ID: "A", Name: "A", Price: 100, Quantity: 1}}})
+	acct.Fire(other, oms.ActionStartHandling, oms.BySeller)
+	deadline := time.Now().Add(10 * time.Second)
+	for len(endpoint.notifications()) == 0 && time.Now().Before(deadline) {
+		<-time.After(5 * time.Millisecond)
+	}
+	endpoint.mu.Lock()
+	bodies := append([]string(nil), endpoint.bodies...)
+	endpoint.mu.Unlock()
+	if len(bodies) < 2 {
+		t.Fatalf("no notification within 10s: %v", bodies)
+	}
+	var v any
+	_ = json.Unmarshal([]byte(bodies[len(bodies)-1]), &v)
+	if err := schema.Value.VisitJSON(v); err != nil {
+		t.Errorf("hook notification breaks VTEX's HookConfiguration schema: %v\n%s", err, bodies[len(bodies)-1])
+	}
+	check("DELETE", "/api/orders/hook/config", "/api/orders/hook/config", "")
 }

@@ -18,6 +18,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
@@ -25,7 +26,8 @@ var ctx = context.Background()
 
 func startSandbox(t *testing.T, opts ...sandbox.Option) *sandbox.Server {
 	t.Helper()
-	return sandbox.Start(t, append([]sandbox.Option{sandbox.WithClock(clock.Frozen(testStart)), sandbox.WithConfig(testConfig())}, opts...)...)
+	return sandbox.Start(t, append([]sandbox.Option{sandbox.WithClock(clock.Frozen(testStart)), sandbox.WithConfig(testConfig()),
+		sandbox.WithHookOptions(hook.Options{Client: loopbackOnly})}, opts...)...)
 }
 
 func camiseta(account string) client.NewOrder {

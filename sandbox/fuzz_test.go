@@ -20,6 +20,10 @@ func FuzzVTEXRequests(f *testing.F) {
 		{"POST", "/api/oms/pvt/orders/seq502551/start-handling", "", `{"x":1}`},
 		{"POST", "/api/oms/pvt/orders/%2e%2e/start-handling", "an=demostore", "{"},
 		{"PUT", "/api/oms/pvt/orders", "per_page=-1", ""},
+		{"POST", "/api/orders/feed/config", "", `{"filter":{"type":"FromOrders","expression":"status = 'handling'"},"queue":{"visibilityTimeoutInSeconds":1,"MessageRetentionPeriodInSeconds":345600}}`},
+		{"GET", "/api/orders/feed", "maxlot=3", ""},
+		{"POST", "/api/orders/feed", "", `{"handles":["omsbox.x",""]}`},
+		{"POST", "/api/orders/hook/config", "", `{"filter":{"type":"FromWorkflow"},"hook":{"url":"http://127.0.0.1:1/h","headers":{}}}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.method, s.path, s.query, s.body)
@@ -37,6 +41,7 @@ func FuzzVTEXRequests(f *testing.F) {
 		req.Method, req.URL, req.RequestURI = method, u, u.RequestURI()
 		req.Header.Set("X-VTEX-API-AppKey", demoKey)
 		req.Header.Set("X-VTEX-API-AppToken", demoToken)
+		req.Header.Set("Content-Type", "application/json")
 		rec := httptest.NewRecorder()
 		h.ServeHTTP(rec, req)
 		if rec.Code >= 500 {

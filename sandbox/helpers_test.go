@@ -1,8 +1,11 @@
 package sandbox_test
 
 import (
+	"context"
 	"encoding/json"
+	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -12,6 +15,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
+	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
@@ -27,6 +31,7 @@ const (
 // testConfig has the seeded demo account and an empty second account.
 func testConfig() config.Config {
 	c := config.Default()
+	c.Accounts[0].AppKeys = append(c.Accounts[0].AppKeys, config.AppKey{Key: "vtexappkey-demostore-second", Token: "second-token"})
 	c.Accounts = append(c.Accounts, config.Account{Name: "otherstore",
 		AppKeys: []config.AppKey{{Key: "vtexappkey-otherstore", Token: "other-token"}}})
 	return c
@@ -37,12 +42,30 @@ func testConfig() config.Config {
 func newSandbox(t testing.TB) *sandbox.Sandbox {
 	t.Helper()
 	sb, err := sandbox.New(sandbox.WithConfig(testConfig()), sandbox.WithClock(clock.Frozen(testStart)),
-		sandbox.WithStrict(true, func(op, detail string) { t.Errorf("strict mode: %s: %s", op, detail) }))
+		sandbox.WithStrict(true, func(op, detail string) { t.Errorf("strict mode: %s: %s", op, detail) }),
+		sandbox.WithHookOptions(hook.Options{Client: loopbackOnly}))
 	if err != nil {
 		t.Fatal(err)
 	}
+	t.Cleanup(sb.Close)
 	return sb
 }
+
+// loopbackOnly is the hook client of the tests: whatever URL a test (or a
+// fuzzer) saves, deliveries never leave this machine.
+var loopbackOnly = &http.Client{Timeout: 5 * time.Second, Transport: &http.Transport{
+	DialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		host, _, err := net.SplitHostPort(addr)
+		if err != nil {
+			return nil, err
+		}
+		ip := net.ParseIP(host)
+		if ip == nil || !ip.IsLoopback() {
+			return nil, fmt.Errorf("test hooks reach loopback addresses only, not %s", addr)
+		}
+		return (&net.Dialer{}).DialContext(ctx, network, addr)
+	},
+}}
 
 type response struct {
 	status int

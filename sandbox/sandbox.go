@@ -42,6 +42,7 @@ type settings struct {
 	strict  bool
 	onDrift func(operationID, detail string)
 	logger  *slog.Logger
+	hooks   hook.Options
 }
 
 // WithConfig replaces the embedded default configuration.
@@ -58,6 +59,10 @@ func WithSeed(seed uint64) Option { return func(s *settings) { s.seed = seed } }
 func WithStrict(strict bool, onDrift func(operationID, detail string)) Option {
 	return func(s *settings) { s.strict, s.onDrift = strict, onDrift }
 }
+
+// WithHookOptions tunes hook delivery: the subscriber's timeout (VTEX:
+// 5 s), the number of workers, the HTTP client.
+func WithHookOptions(o hook.Options) Option { return func(s *settings) { s.hooks = o } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
@@ -117,7 +122,7 @@ func New(opts ...Option) (*Sandbox, error) {
 		}
 	}
 	s.Feeds = feed.New(s.Clock, s.Events, st.seed)
-	s.Hooks = hook.New(s.Clock, s.Events, s.Journal, hook.Options{})
+	s.Hooks = hook.New(s.Clock, s.Events, s.Journal, st.hooks)
 	api, err := vtex.New(vtex.Deps{OMS: s.OMS, Credentials: s.creds, Feeds: s.Feeds, Hooks: s.Hooks},
 		vtex.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
 	if err != nil {
