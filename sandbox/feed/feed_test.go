@@ -305,3 +305,37 @@ func TestConcurrentConsumersLoseNothing(t *testing.T) {
 		t.Fatalf("%d items left uncommitted", v.Quantity)
 	}
 }
+
+// BenchmarkFeedReceiveCommit reads a lot of 10 and commits it, with 1,000
+// items waiting: the integrator's polling loop on the sandbox side.
+func BenchmarkFeedReceiveCommit(b *testing.B) {
+	fx := newFixture(b)
+	fx.feeds.Configure("demostore", "k", workflow("ready-for-handling"))
+	refill := func() {
+		for range 1000 {
+			fx.order(b, oms.StatusReadyForHandling)
+		}
+	}
+	refill()
+	b.ReportAllocs()
+	handles := make([]string, 0, 10)
+	for b.Loop() {
+		lot, err := fx.feeds.Receive("demostore", "k", 10, InOrder)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if len(lot) == 0 {
+			b.StopTimer()
+			refill()
+			b.StartTimer()
+			continue
+		}
+		handles = handles[:0]
+		for _, it := range lot {
+			handles = append(handles, it.Handle)
+		}
+		if n, _ := fx.feeds.Commit("demostore", "k", handles); n != len(lot) {
+			b.Fatalf("committed %d of %d", n, len(lot))
+		}
+	}
+}
