@@ -1,0 +1,103 @@
+// Package connector is omsbox's reference ERP integration: a small,
+// production-quality VTEX connector that does the documented order flow
+// right, for integrators to read and copy. It downloads orders from Feed
+// v3 (or on hook notifications), keeps them in its own store, starts
+// handling them, commits the feed only once an order is safely stored, and
+// carries out the ERP's actions (invoice, tracking, delivery, cancel,
+// change) on a driver endpoint. Every call retries what is worth retrying
+// and nothing else. cmd/refclient is its command line; the contract
+// harness runs it in-process.
+package connector
+
+import (
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+)
+
+// Config is everything the connector needs. The harness hands every
+// integration under test the OMSBOX_* environment FromEnv reads.
+type Config struct {
+	VTEXURL, Account, AppKey, AppToken                string
+	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
+	// DriverAddr is where the driver endpoint listens for ERP actions
+	// (e.g. 127.0.0.1:9090); empty: no driver.
+	DriverAddr string
+	// StateFile keeps downloaded orders across restarts.
+	StateFile string
+	// PollInterval is the pause between empty feed reads.
+	PollInterval time.Duration
+	// HookAddr, with HookURL (how VTEX reaches it), switches to hook mode:
+	// notifications on that address, the feed as a backup.
+	HookAddr, HookURL string
+	// Timeout bounds each request.
+	Timeout time.Duration
+	// MaxRetries bounds the retries of one call (5xx, 429, network).
+	MaxRetries int
+	// BackoffScale shrinks every wait (tests use 0.001): the first retry
+	// after ~200 ms, doubling to 30 s, and 60 s after a 429 without
+	// Retry-After, all multiplied by it.
+	BackoffScale float64
+}
+
+// Defaults for what FromEnv and the flags leave unset.
+const (
+	DefaultPollInterval = 2 * time.Second
+	DefaultTimeout      = 20 * time.Second // VTEX advises 20 s for changes
+	DefaultMaxRetries   = 6
+)
+
+// FromEnv reads the harness's environment:
+// OMSBOX_VTEX_URL, OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY,
+// OMSBOX_VTEX_APPTOKEN, OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL,
+// OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
+// OMSBOX_DRIVER_ADDR, plus REFCLIENT_STATE_FILE, REFCLIENT_POLL_INTERVAL
+// and REFCLIENT_BACKOFF_SCALE of its own.
+func FromEnv() Config {
+	c := Config{
+		VTEXURL: os.Getenv("OMSBOX_VTEX_URL"), Account: os.Getenv("OMSBOX_VTEX_ACCOUNT"),
+		AppKey: os.Getenv("OMSBOX_VTEX_APPKEY"), AppToken: os.Getenv("OMSBOX_VTEX_APPTOKEN"),
+		SkyHubURL: os.Getenv("OMSBOX_SKYHUB_URL"), SkyHubEmail: os.Getenv("OMSBOX_SKYHUB_EMAIL"),
+		SkyHubAPIKey: os.Getenv("OMSBOX_SKYHUB_APIKEY"), SkyHubAMKey: os.Getenv("OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY"),
+		DriverAddr: os.Getenv("OMSBOX_DRIVER_ADDR"), StateFile: os.Getenv("REFCLIENT_STATE_FILE"),
+	}
+	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_POLL_INTERVAL")); err == nil {
+		c.PollInterval = d
+	}
+	if f, err := strconv.ParseFloat(os.Getenv("REFCLIENT_BACKOFF_SCALE"), 64); err == nil {
+		c.BackoffScale = f
+	}
+	return c
+}
+
+// withDefaults fills what is unset and checks what is required.
+func (c Config) withDefaults() (Config, error) {
+	if c.PollInterval <= 0 {
+		c.PollInterval = DefaultPollInterval
+	}
+	if c.Timeout <= 0 {
+		c.Timeout = DefaultTimeout
+	}
+	if c.MaxRetries <= 0 {
+		c.MaxRetries = DefaultMaxRetries
+	}
+	if c.BackoffScale <= 0 {
+		c.BackoffScale = 1
+	}
+	if c.StateFile == "" {
+		c.StateFile = "refclient-state.json"
+	}
+	var missing []error
+	for name, v := range map[string]string{"VTEX URL (OMSBOX_VTEX_URL)": c.VTEXURL,
+		"app key (OMSBOX_VTEX_APPKEY)": c.AppKey, "app token (OMSBOX_VTEX_APPTOKEN)": c.AppToken} {
+		if v == "" {
+			missing = append(missing, fmt.Errorf("%s is not set", name))
+		}
+	}
+	if (c.HookAddr == "") != (c.HookURL == "") {
+		missing = append(missing, errors.New("hook mode needs both the hook address and the hook URL"))
+	}
+	return c, errors.Join(missing...)
+}

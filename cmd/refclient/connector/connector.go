@@ -1,0 +1,231 @@
+package connector
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Connector is one running reference integration.
+type Connector struct {
+	cfg   Config
+	vtex  *vtexClient
+	store *store
+	log   *slog.Logger
+
+	hookQueue chan string // order ids from hook notifications
+}
+
+// New opens the state file and prepares the VTEX client.
+func New(cfg Config, log *slog.Logger) (*Connector, error) {
+	cfg, err := cfg.withDefaults()
+	if err != nil {
+		return nil, err
+	}
+	if log == nil {
+		log = slog.Default()
+	}
+	st, err := openStore(cfg.StateFile)
+	if err != nil {
+		return nil, err
+	}
+	return &Connector{cfg: cfg, store: st, log: log, hookQueue: make(chan string, 1024),
+		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
+			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout}, retries: cfg.MaxRetries,
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}, nil
+}
+
+// Orders returns what the connector has stored.
+func (c *Connector) Orders() []StoredOrder { return c.store.all() }
+
+// feedConfig is the connector's feed: every status change the ERP cares
+// about. VTEX advises committing every item, wanted or not; this filter
+// keeps the unwanted ones out.
+var feedConfig = map[string]any{
+	"filter": map[string]any{"type": "FromWorkflow",
+		"status": []string{"ready-for-handling", "handling", "cancellation-requested", "canceled", "invoiced"}},
+	"queue": map[string]any{"visibilityTimeoutInSeconds": 250, "MessageRetentionPeriodInSeconds": 345600},
+}
+
+// EnsureFeed creates the feed configuration unless one exists: saving it
+// again would be harmless, but reading first keeps a hand-tuned one.
+func (c *Connector) EnsureFeed(ctx context.Context) error {
+	err := c.vtex.do(ctx, "GET", "/api/orders/feed/config", nil, nil)
+	if StatusOf(err) == http.StatusNotFound {
+		c.log.Info("creating the feed configuration")
+		return c.vtex.do(ctx, "POST", "/api/orders/feed/config", feedConfig, nil)
+	}
+	return err
+}
+
+// feedItem is the part of a feed item the connector reads.
+type feedItem struct {
+	Handle  string `json:"handle"`
+	OrderID string `json:"orderId"`
+	State   string `json:"state"`
+}
+
+// Once processes every pending feed item and returns (cron mode).
+func (c *Connector) Once(ctx context.Context) error {
+	if err := c.EnsureFeed(ctx); err != nil {
+		return err
+	}
+	for {
+		n, err := c.pollFeed(ctx)
+		if err != nil || n == 0 {
+			return err
+		}
+	}
+}
+
+// Run serves until ctx ends: the feed loop, the driver endpoint and, in
+// hook mode, the hook receiver.
+func (c *Connector) Run(ctx context.Context) error {
+	if err := c.EnsureFeed(ctx); err != nil {
+		return fmt.Errorf("feed configuration: %w", err)
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var wg sync.WaitGroup
+	errs := make(chan error, 3)
+	serve := func(addr string, h http.Handler, what string) error {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("%s: %w", what, err)
+		}
+		srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+		c.log.Info(what+" listening", "addr", ln.Addr().String())
+		wg.Add(2)
+		go func() { defer wg.Done(); <-ctx.Done(); _ = srv.Shutdown(context.Background()) }()
+		go func() {
+			defer wg.Done()
+			if err := srv.Serve(ln); !errors.Is(err, http.ErrServerClosed) {
+				errs <- err
+			}
+		}()
+		return nil
+	}
+	if c.cfg.DriverAddr != "" {
+		if err := serve(c.cfg.DriverAddr, c.DriverHandler(), "driver"); err != nil {
+			return err
+		}
+	}
+	if c.cfg.HookAddr != "" {
+		if err := serve(c.cfg.HookAddr, http.HandlerFunc(c.receiveHook), "hook receiver"); err != nil {
+			return err
+		}
+		if err := c.ensureHook(ctx); err != nil {
+			return fmt.Errorf("hook configuration: %w", err)
+		}
+	}
+	err := c.loop(ctx)
+	cancel()
+	wg.Wait()
+	select {
+	case e := <-errs:
+		return e
+	default:
+	}
+	if errors.Is(err, context.Canceled) {
+		return nil
+	}
+	return err
+}
+
+// loop polls the feed, pausing when it is empty; hook notifications are
+// handled as they come.
+func (c *Connector) loop(ctx context.Context) error {
+	for {
+		n, err := c.pollFeed(ctx)
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c.log.Error("feed read failed", "error", err)
+			if StatusOf(err) == http.StatusUnauthorized || StatusOf(err) == http.StatusForbidden {
+				return err // wrong credentials: never retried in a loop
+			}
+		}
+		if n > 0 {
+			continue
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case id := <-c.hookQueue:
+			if err := c.download(ctx, id); err != nil {
+				c.log.Error("order from hook failed", "orderId", id, "error", err)
+			}
+		case <-time.After(c.cfg.PollInterval):
+		}
+	}
+}
+
+// pollFeed reads one lot and processes it: each order is fetched, stored
+// and, if ready, handled; only then are the handles committed, so an item
+// whose order is not safely stored comes back after the visibility
+// timeout. It returns the number of items read.
+func (c *Connector) pollFeed(ctx context.Context) (int, error) {
+	var lot []feedItem
+	if err := c.vtex.do(ctx, "GET", "/api/orders/feed?maxlot=10", nil, &lot); err != nil {
+		return 0, err
+	}
+	var done []string
+	for _, it := range lot {
+		if err := c.download(ctx, it.OrderID); err != nil {
+			c.log.Error("order download failed; its feed item will come back", "orderId", it.OrderID, "error", err)
+			continue
+		}
+		done = append(done, it.Handle)
+	}
+	if len(done) > 0 {
+		if err := c.vtex.do(ctx, "POST", "/api/orders/feed", map[string][]string{"handles": done}, nil); err != nil {
+			return len(lot), fmt.Errorf("commit: %w", err)
+		}
+	}
+	return len(lot), nil
+}
+
+// download reads the order as it is now (feed items may come duplicated
+// or out of order; the order itself is the truth), stores it, and starts
+// handling it when it is ready and not started yet.
+func (c *Connector) download(ctx context.Context, orderID string) error {
+	var doc json.RawMessage
+	if err := c.vtex.do(ctx, "GET", "/api/oms/pvt/orders/"+orderID, nil, &doc); err != nil {
+		return err
+	}
+	var head struct {
+		Status string `json:"status"`
+	}
+	if err := json.Unmarshal(doc, &head); err != nil {
+		return fmt.Errorf("order %s: %w", orderID, err)
+	}
+	prev, _ := c.store.get(orderID)
+	rec := StoredOrder{OrderID: orderID, Status: head.Status, Order: doc, HandlingStarted: prev.HandlingStarted}
+	if err := c.store.put(rec); err != nil {
+		return err
+	}
+	if head.Status != "ready-for-handling" || rec.HandlingStarted {
+		return nil
+	}
+	err := c.vtex.do(ctx, "POST", "/api/oms/pvt/orders/"+orderID+"/start-handling", nil, nil)
+	if StatusOf(err) == http.StatusConflict {
+		// Someone else moved it on (or our earlier call did and we crashed
+		// before recording it): read it again next time.
+		c.log.Warn("start-handling refused; the order moved on", "orderId", orderID)
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	rec.HandlingStarted, rec.Status = true, "handling"
+	c.log.Info("order downloaded and handling started", "orderId", orderID)
+	return c.store.put(rec)
+}

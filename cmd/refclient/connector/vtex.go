@@ -1,0 +1,174 @@
+package connector
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// APIError is a VTEX answer the connector will not retry: a 4xx other than
+// 429, or a 5xx/429 that outlasted the retries.
+type APIError struct {
+	Method, Path string
+	Status       int
+	Code         string
+	Message      string
+}
+
+func (e *APIError) Error() string {
+	return fmt.Sprintf("%s %s: %d %s %s", e.Method, e.Path, e.Status, e.Code, e.Message)
+}
+
+// StatusOf returns the HTTP status of an APIError, or 0.
+func StatusOf(err error) int {
+	var e *APIError
+	if errors.As(err, &e) {
+		return e.Status
+	}
+	return 0
+}
+
+// vtexClient calls one VTEX account with the connector's retry policy.
+type vtexClient struct {
+	base    string
+	account string
+	key     string
+	token   string
+	http    *http.Client
+	retries int
+	scale   float64
+	log     *slog.Logger
+	sleep   func(context.Context, time.Duration) error
+}
+
+// Back-off: ~200 ms doubling to 30 s, with full jitter; 60 s after a 429
+// that names no Retry-After (VTEX advises a minute). All scaled.
+const (
+	firstBackoff     = 200 * time.Millisecond
+	maxBackoff       = 30 * time.Second
+	rateLimitBackoff = 60 * time.Second
+)
+
+// do sends one call, retrying 5xx, 429 and network errors; out, if not
+// nil, receives the JSON answer.
+func (c *vtexClient) do(ctx context.Context, method, path string, in, out any) error {
+	var body []byte
+	if in != nil {
+		var err error
+		if body, err = json.Marshal(in); err != nil {
+			return fmt.Errorf("encode %s %s: %w", method, path, err)
+		}
+	}
+	for attempt := 0; ; attempt++ {
+		wait, err := c.once(ctx, method, path, body, out)
+		if err == nil {
+			return nil
+		}
+		if wait < 0 || attempt >= c.retries {
+			return err
+		}
+		if wait == 0 {
+			// Full jitter: anywhere up to the exponential bound.
+			bound := min(firstBackoff<<attempt, maxBackoff)
+			wait = time.Duration(rand.Int64N(int64(bound)) + 1)
+		}
+		wait = time.Duration(float64(wait) * c.scale)
+		c.log.Warn("VTEX call failed; retrying", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)
+		if err := c.sleep(ctx, wait); err != nil {
+			return err
+		}
+	}
+}
+
+// once makes one attempt. wait < 0: do not retry; wait == 0: back off
+// exponentially; wait > 0: the server said how long.
+func (c *vtexClient) once(ctx context.Context, method, path string, body []byte, out any) (wait time.Duration, err error) {
+	ctx, cancel := context.WithTimeout(ctx, c.httpTimeout())
+	defer cancel()
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	u := c.base + path
+	if c.account != "" {
+		sep := "?"
+		if strings.Contains(path, "?") {
+			sep = "&"
+		}
+		u += sep + "an=" + url.QueryEscape(c.account)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, u, rd)
+	if err != nil {
+		return -1, err
+	}
+	req.Header.Set("X-VTEX-API-AppKey", c.key)
+	req.Header.Set("X-VTEX-API-AppToken", c.token)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
+			return -1, err
+		}
+		return 0, fmt.Errorf("%s %s: %w", method, path, err) // network: retry
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return 0, fmt.Errorf("%s %s: read answer: %w", method, path, err)
+	}
+	if resp.StatusCode < 300 {
+		if out != nil && len(data) > 0 {
+			if err := json.Unmarshal(data, out); err != nil {
+				return -1, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+			}
+		}
+		return 0, nil
+	}
+	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode}
+	var e struct {
+		Error struct{ Code, Message string } `json:"error"`
+	}
+	if json.Unmarshal(data, &e) == nil {
+		apiErr.Code, apiErr.Message = e.Error.Code, e.Error.Message
+	}
+	switch {
+	case resp.StatusCode == http.StatusTooManyRequests:
+		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
+			return max(time.Duration(s)*time.Second, time.Millisecond), apiErr
+		}
+		return rateLimitBackoff, apiErr
+	case resp.StatusCode >= 500:
+		return 0, apiErr
+	}
+	return -1, apiErr // 4xx: the request is wrong; retrying cannot help
+}
+
+func (c *vtexClient) httpTimeout() time.Duration {
+	if c.http.Timeout > 0 {
+		return c.http.Timeout
+	}
+	return DefaultTimeout
+}
+
+// sleepCtx waits for d or until ctx ends.
+func sleepCtx(ctx context.Context, d time.Duration) error {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
