@@ -11,7 +11,7 @@ import (
 )
 
 func TestEmbeddedSpecsLoad(t *testing.T) {
-	for _, name := range []string{"vtex-oms.yaml", "sandbox.yaml"} {
+	for _, name := range []string{"vtex-oms.yaml", "sandbox.yaml", "skyhub.yaml"} {
 		s, err := Load(name)
 		if err != nil {
 			t.Fatal(err)

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/omsbox/omsbox"
+	"github.com/omsbox/omsbox/sandbox/bridge"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/control"
@@ -21,6 +22,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/skyhub"
 	"github.com/omsbox/omsbox/sandbox/vtex"
 )
 
@@ -79,6 +81,8 @@ type Sandbox struct {
 	OMS      *oms.OMS
 	Feeds    *feed.Feeds
 	Hooks    *hook.Hooks
+	SkyHub   *skyhub.Hub
+	Bridge   *bridge.Bridge
 
 	cfg     config.Config
 	creds   *vtex.Credentials
@@ -114,6 +118,11 @@ func New(opts ...Option) (*Sandbox, error) {
 	}
 	s.EventLog = events.NewLog(events.DefaultLogSize, s.Events)
 	s.OMS = oms.New(s.Clock, s.Events, st.seed)
+	s.SkyHub = skyhub.NewHub(s.Clock, s.Events, st.seed)
+	s.SkyHub.SetManualInvoiceProcessing(st.cfg.SkyHub.ManualInvoiceProcessing)
+	for _, sl := range st.cfg.SkyHub.Sellers {
+		s.SkyHub.AddSeller(skyhub.Seller(sl))
+	}
 	s.OMS.SetPlatformDelays(oms.PlatformDelays{PaymentApproval: st.cfg.Platform.PaymentApproval.Duration,
 		WindowToCancel: st.cfg.Platform.WindowToCancel.Duration})
 	for _, a := range st.cfg.Accounts {
@@ -129,12 +138,29 @@ func New(opts ...Option) (*Sandbox, error) {
 		s.Hooks.Close()
 		return nil, err
 	}
-	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
-		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
-		AddAccount: s.AddAccount, Reset: s.Reset},
-		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
+	base := st.cfg.SkyHub.Base
+	if base == "" {
+		base = skyhub.DefaultBase
+	}
+	shAPI, err := skyhub.Handler(s.SkyHub, skyhub.Options{Base: base, Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
 	if err != nil {
 		s.Hooks.Close()
+		return nil, err
+	}
+	sellerAccount := func(r *http.Request) string {
+		if sl, ok := s.SkyHub.Seller(r.Header.Get("X-User-Email")); ok {
+			return sl.Info().Account
+		}
+		return ""
+	}
+	skyhubAPI := s.Journal.Middleware("skyhub", sellerAccount)(s.Faults.Middleware("skyhub", sellerAccount, skyhub.WriteFault)(shAPI))
+	s.Bridge = bridge.New(s.OMS, s.SkyHub, s.Clock, s.Events, skyhubAPI, base, st.seed)
+	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
+		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
+		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge},
+		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
+	if err != nil {
+		s.Close()
 		return nil, err
 	}
 	// Vendor traffic: journaled (faulted answers included), then faults,
@@ -146,7 +172,7 @@ func New(opts ...Option) (*Sandbox, error) {
 		return st.cfg.DefaultAccount
 	}
 	vtexAPI := s.Journal.Middleware("vtex", account)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
-	s.handler = withRequestID(route(cp, vtexAPI))
+	s.handler = withRequestID(route(cp, base, skyhubAPI, vtexAPI))
 	return s, nil
 }
 
@@ -164,6 +190,15 @@ func (s *Sandbox) AddAccount(a config.Account) error {
 	return s.addAccount(a)
 }
 
+// AddSeller links a SkyHub seller to an account.
+func (s *Sandbox) AddSeller(sl config.Seller) error {
+	if _, ok := s.SkyHub.Seller(sl.Email); ok {
+		return fmt.Errorf("SkyHub seller %q exists already", sl.Email)
+	}
+	s.SkyHub.AddSeller(skyhub.Seller(sl))
+	return nil
+}
+
 // Reset returns one account ("" for all) to its seeded state, and forgets
 // its journal entries, events and faults.
 func (s *Sandbox) Reset(account string) error {
@@ -174,6 +209,14 @@ func (s *Sandbox) Reset(account string) error {
 	s.Faults.Clear(account)
 	s.Feeds.Forget(account)
 	s.Hooks.Forget(account)
+	s.Bridge.Forget(account)
+	for _, sl := range s.SkyHub.Sellers() {
+		if account == "" || sl.Account == account {
+			if st, ok := s.SkyHub.Seller(sl.Email); ok {
+				st.Reset()
+			}
+		}
+	}
 	names := []string{account}
 	if account == "" {
 		names = s.OMS.Accounts()
@@ -206,8 +249,14 @@ func (s *Sandbox) addAccount(a config.Account) error {
 	return nil
 }
 
-// Close stops the sandbox's background work (hook deliveries).
-func (s *Sandbox) Close() { s.Hooks.Close() }
+// Close stops the sandbox's background work (hook deliveries, the B2W
+// bridge).
+func (s *Sandbox) Close() {
+	s.Hooks.Close()
+	if s.Bridge != nil {
+		s.Bridge.Close()
+	}
+}
 
 // Handler serves the whole sandbox: /_sandbox/ is the control plane,
 // everything else the vendor APIs.
@@ -216,13 +265,17 @@ func (s *Sandbox) Handler() http.Handler { return s.handler }
 // Config returns the configuration the sandbox runs with.
 func (s *Sandbox) Config() config.Config { return s.cfg }
 
-// route sends /_sandbox/ to the control plane and the rest to the VTEX API.
-func route(controlPlane, vtexAPI http.Handler) http.Handler {
+// route sends /_sandbox/ to the control plane, the SkyHub base to SkyHub
+// and the rest to the VTEX API.
+func route(controlPlane http.Handler, skyhubBase string, skyhubAPI, vtexAPI http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+		switch p := r.URL.Path; {
+		case strings.HasPrefix(p, "/_sandbox/"):
 			controlPlane.ServeHTTP(w, r)
-			return
+		case p == skyhubBase || strings.HasPrefix(p, skyhubBase+"/"):
+			skyhubAPI.ServeHTTP(w, r)
+		default:
+			vtexAPI.ServeHTTP(w, r)
 		}
-		vtexAPI.ServeHTTP(w, r)
 	})
 }

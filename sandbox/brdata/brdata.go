@@ -166,3 +166,26 @@ func ascii(s string) string {
 	}
 	return b.String()
 }
+
+// NFeKey returns a valid 44-digit NF-e access key for an invoice number
+// issued on the given year and month by the CNPJ, in São Paulo (cUF 35),
+// model 55, series 1, with its mod-11 check digit.
+func NFeKey(r *rand.Rand, cnpj string, number, year, month int) string {
+	body := fmt.Sprintf("35%02d%02d%014s55001%09d1%08d", year%100, month, cnpj, number%1_000_000_000, r.IntN(100_000_000))
+	d := make([]int, len(body))
+	for i, c := range body {
+		d[i] = int(c - '0')
+	}
+	sum, w := 0, 2
+	for i := len(d) - 1; i >= 0; i-- {
+		sum += d[i] * w
+		if w++; w > 9 {
+			w = 2
+		}
+	}
+	dv := 11 - sum%11
+	if dv >= 10 {
+		dv = 0
+	}
+	return body + fmt.Sprint(dv)
+}

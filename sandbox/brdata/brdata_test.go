@@ -44,3 +44,25 @@ func TestSameSeedSameData(t *testing.T) {
 		t.Errorf("email %q", p.Email)
 	}
 }
+
+func TestNFeKeyIsFortyFourDigitsWithItsCheckDigit(t *testing.T) {
+	k := NFeKey(rand.New(rand.NewPCG(1, 1)), "11222333000181", 1001, 2026, 3)
+	if len(k) != 44 || strings.Trim(k, "0123456789") != "" || k[:6] != "352603" || k[6:20] != "11222333000181" || k[20:22] != "55" {
+		t.Fatalf("key %q", k)
+	}
+	// The check digit of a known key (from the NF-e manual's example layout).
+	sum, w := 0, 2
+	for i := 42; i >= 0; i-- {
+		sum += int(k[i]-'0') * w
+		if w++; w > 9 {
+			w = 2
+		}
+	}
+	want := 11 - sum%11
+	if want >= 10 {
+		want = 0
+	}
+	if int(k[43]-'0') != want {
+		t.Fatalf("check digit of %q", k)
+	}
+}

@@ -75,6 +75,10 @@ type Account struct {
 	UserToken string `json:"userToken,omitempty"`
 	// Seed (on creation only) names a seed file, e.g. "demostore".
 	Seed string `json:"seed,omitempty"`
+	// The SkyHub seller linked to the account (in the answer).
+	SkyHubEmail             string `json:"skyhubEmail,omitempty"`
+	SkyHubAPIKey            string `json:"skyhubApiKey,omitempty"`
+	SkyHubAccountManagerKey string `json:"skyhubAccountManagerKey,omitempty"`
 }
 
 // Accounts lists the accounts the sandbox serves.
@@ -107,6 +111,12 @@ func (c *Client) Advance(ctx context.Context, orderID string, to oms.Status) (*o
 	var o oms.Order
 	return &o, c.do(ctx, "POST", "/_sandbox/orders/"+url.PathEscape(orderID)+"/advance", nil,
 		map[string]oms.Status{"to": to}, &o)
+}
+
+// SkyHubStep takes a step SkyHub's own side takes: "process-invoice",
+// "pickup" or "delivered".
+func (c *Client) SkyHubStep(ctx context.Context, code, step string) error {
+	return c.do(ctx, "POST", "/_sandbox/skyhub/orders/"+url.PathEscape(code)+"/"+step, nil, nil, nil)
 }
 
 // ClockState is the sandbox time.

@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"os"
 	"regexp"
+	"strings"
 
 	"github.com/omsbox/omsbox/sandbox/clock"
 )
@@ -29,6 +30,29 @@ type Config struct {
 	Platform Platform `json:"platform,omitempty"`
 	// JournalSize is how many requests the journal keeps (default 10,000).
 	JournalSize int `json:"journalSize,omitempty"`
+	// SkyHub configures the SkyHub side.
+	SkyHub SkyHub `json:"skyhub,omitzero"`
+}
+
+// SkyHub configures the SkyHub API and its sellers.
+type SkyHub struct {
+	// Base is where the API is served (default /skyhub).
+	Base    string   `json:"base,omitempty"`
+	Sellers []Seller `json:"sellers,omitempty"`
+	// ManualInvoiceProcessing makes B2W Entrega Direct invoices wait for
+	// the control plane before their labels are ready (default: at once).
+	ManualInvoiceProcessing bool `json:"manualInvoiceProcessing,omitempty"`
+}
+
+// Seller is a SkyHub seller and the VTEX account its B2W orders mirror
+// into.
+type Seller struct {
+	Email  string `json:"email"`
+	APIKey string `json:"apiKey"`
+	// AccountManagerKey, if set, is the only X-Accountmanager-Key accepted;
+	// otherwise any non-empty one is, as SkyHub's SDKs send their own.
+	AccountManagerKey string `json:"accountManagerKey,omitempty"`
+	Account           string `json:"account"`
 }
 
 // Platform holds the delays of the steps VTEX takes by itself. Both are
@@ -127,6 +151,19 @@ func (c Config) Validate() error {
 				errs = append(errs, fmt.Errorf("account %q: app key %q is already used by account %q", a.Name, k.Key, other))
 			}
 			keys[k.Key] = a.Name
+		}
+	}
+	emails := map[string]bool{}
+	for i, sl := range c.SkyHub.Sellers {
+		if sl.Email == "" || sl.APIKey == "" {
+			errs = append(errs, fmt.Errorf("skyhub.sellers[%d] needs email and apiKey", i))
+		}
+		if emails[strings.ToLower(sl.Email)] {
+			errs = append(errs, fmt.Errorf("skyhub.sellers[%d]: %s is defined twice", i, sl.Email))
+		}
+		emails[strings.ToLower(sl.Email)] = true
+		if !names[sl.Account] {
+			errs = append(errs, fmt.Errorf("skyhub.sellers[%d]: account %q is not among the accounts", i, sl.Account))
 		}
 	}
 	if c.JournalSize < 0 {

@@ -16,12 +16,14 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/omsbox/omsbox/openapi"
+	"github.com/omsbox/omsbox/sandbox/bridge"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/skyhub"
 )
 
 // Deps is what the control plane acts on.
@@ -37,6 +39,10 @@ type Deps struct {
 	AddAccount func(config.Account) error
 	// Reset returns one account ("") or all to the seeded state.
 	Reset func(account string) error
+	// AddSeller links a SkyHub seller to an account.
+	AddSeller func(config.Seller) error
+	SkyHub    *skyhub.Hub
+	Bridge    *bridge.Bridge
 }
 
 // Options configure validation of the control plane.
@@ -78,6 +84,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"ClearFaults":   http.HandlerFunc(p.clearFaults),
 		"GetFault":      http.HandlerFunc(p.getFault),
 		"DeleteFault":   http.HandlerFunc(p.deleteFault),
+		"SkyHubStep":    http.HandlerFunc(p.skyhubStep),
 	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, Logger: opts.Logger,
 		WriteError: func(w http.ResponseWriter, _ *http.Request, status int, msg string) {
 			writeError(w, status, codeOf[status], msg)

@@ -1,6 +1,7 @@
 package control
 
 import (
+	"errors"
 	"net/http"
 	"strconv"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/skyhub"
 )
 
 func (p *plane) health(w http.ResponseWriter, _ *http.Request) {
@@ -64,8 +66,15 @@ func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "%v", err)
 		return
 	}
+	// Its own SkyHub seller, so the B2W orders of parallel suites stay apart.
+	seller := config.Seller{Email: "seller@" + req.Name + ".com.br", APIKey: "skyhub-" + req.Name + "-key", Account: req.Name}
+	if err := p.AddSeller(seller); err != nil {
+		fail(w, http.StatusConflict, "%v", err)
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]string{"name": a.Name, "appKey": a.AppKeys[0].Key,
-		"appToken": a.AppKeys[0].Token, "userToken": a.UserTokens[0]})
+		"appToken": a.AppKeys[0].Token, "userToken": a.UserTokens[0],
+		"skyhubEmail": seller.Email, "skyhubApiKey": seller.APIKey, "skyhubAccountManagerKey": "any non-empty value"})
 }
 
 func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
@@ -82,12 +91,52 @@ func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", name)
 		return
 	}
+	b2w := req.NewOrder.Channel == oms.ChannelB2W
+	if _, ok := p.SkyHub.ForAccount(name); b2w && !ok {
+		fail(w, http.StatusBadRequest, "account %q has no SkyHub seller for its B2W orders; add one in the configuration", name)
+		return
+	}
 	id, err := acct.Create(req.NewOrder)
 	if err != nil {
 		failDomain(w, err)
 		return
 	}
+	if b2w {
+		code, err := p.Bridge.Twin(name, id)
+		if err != nil {
+			fail(w, http.StatusInternalServerError, "SkyHub twin of %s: %v", id, err)
+			return
+		}
+		w.Header().Set("X-Omsbox-Skyhub-Code", code)
+	}
 	encodeOrder(w, http.StatusCreated, acct, id)
+}
+
+// skyhubSteps are the steps SkyHub's own side takes, which the control
+// plane offers because SkyHub's API does not.
+var skyhubSteps = map[string]func(*skyhub.Store, string) error{
+	"process-invoice": (*skyhub.Store).ProcessInvoice,
+	"pickup":          (*skyhub.Store).Pickup,
+	"delivered":       (*skyhub.Store).MarkDelivered,
+}
+
+func (p *plane) skyhubStep(w http.ResponseWriter, r *http.Request) {
+	code, step := mux.Vars(r)["code"], mux.Vars(r)["step"]
+	st, ok := p.SkyHub.Locate(code)
+	if !ok {
+		fail(w, http.StatusNotFound, "SkyHub order %q not found for any seller", code)
+		return
+	}
+	if err := skyhubSteps[step](st, code); err != nil {
+		var e *skyhub.Error
+		if errors.As(err, &e) && e.Status == http.StatusNotFound {
+			fail(w, http.StatusNotFound, "%v", err)
+			return
+		}
+		fail(w, http.StatusConflict, "%v", err)
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
 }
 
 func (p *plane) advanceOrder(w http.ResponseWriter, r *http.Request) {

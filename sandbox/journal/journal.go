@@ -40,6 +40,9 @@ type Entry struct {
 	DurationMs            float64   `json:"durationMs"`
 	// Fault is the id of the fault rule that answered instead of the API.
 	Fault string `json:"fault,omitempty"`
+	// Origin names a caller inside the sandbox (the VTEX-SkyHub bridge);
+	// empty for the integration's own requests.
+	Origin string `json:"origin,omitempty"`
 }
 
 // Filter selects entries; zero fields match everything.
@@ -140,10 +143,14 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 				ResponseBody: rec.body.String(), ResponseBodyTruncated: rec.truncated,
 				DurationMs: float64(time.Since(started).Microseconds()) / 1000,
 				Fault:      rec.Header().Get(FaultHeader),
+				Origin:     r.Header.Get(OriginHeader),
 			})
 		})
 	}
 }
+
+// OriginHeader marks requests the sandbox makes to itself.
+const OriginHeader = "X-Omsbox-Origin"
 
 // FaultHeader is set on responses a fault rule wrote, naming the rule.
 const FaultHeader = "X-Omsbox-Fault"

@@ -111,7 +111,7 @@ func invoiceData(o *Order, p *Package) map[string]any {
 	return map[string]any{
 		"invoiceNumber": p.InvoiceNumber, "type": p.Type, "invoiceValue": p.InvoiceValue, "items": items,
 		"allItemsInvoiced": complete, "outputInvoicedValue": o.OutputInvoicedValue(), "orderValue": o.Value,
-		"trackingNumber": deref(p.TrackingNumber), "courier": deref(p.Courier),
+		"trackingNumber": deref(p.TrackingNumber), "courier": deref(p.Courier), "invoiceKey": deref(p.InvoiceKey),
 	}
 }
 

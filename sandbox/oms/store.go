@@ -257,6 +257,19 @@ func (a *Account) Read(id string, fn func(*Order) error) error {
 	return fn(o)
 }
 
+// ByMarketplaceOrderID returns the id of the order a marketplace knows by
+// code (for B2W, the SkyHub code).
+func (a *Account) ByMarketplaceOrderID(code string) (string, bool) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	for _, o := range a.list {
+		if o.MarketplaceOrderID == code {
+			return o.OrderID, true
+		}
+	}
+	return "", false
+}
+
 // Len returns the number of orders in the account.
 func (a *Account) Len() int {
 	a.mu.RLock()

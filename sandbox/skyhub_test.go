@@ -1,0 +1,491 @@
+package sandbox_test
+
+import (
+	"encoding/json"
+	"net/http"
+	"net/url"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/omsbox/omsbox/sandbox"
+	"github.com/omsbox/omsbox/sandbox/bridge"
+	"github.com/omsbox/omsbox/sandbox/client"
+	"github.com/omsbox/omsbox/sandbox/events"
+	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/skyhub"
+)
+
+// The default seller, as documented in the README.
+var sellerAuth = []string{"X-User-Email: seller@demostore.com.br", "X-Api-Key: skyhub-sandbox-key",
+	"X-Accountmanager-Key: sandbox-accountmanager", "Content-Type: application/json", "Accept: application/json"}
+
+func sky(t *testing.T, h http.Handler, method, path, body string) response {
+	t.Helper()
+	return do(t, h, method, "/skyhub"+path, body, sellerAuth...)
+}
+
+func skyError(t *testing.T, r response) string {
+	t.Helper()
+	var b struct {
+		Error string `json:"error"`
+	}
+	r.json(t, &b)
+	if b.Error == "" {
+		t.Fatalf("not SkyHub's error shape: %s", r.body)
+	}
+	return b.Error
+}
+
+const testOrder = `{"order":{"channel":"Lojas Americanas","calculation_type":"b2wentregacorreios",
+	"items":[{"id":"CAM","name":"Camiseta","qty":2,"original_price":49.9,"special_price":49.9}],
+	"customer":{"name":"Ana Souza","email":"ana@example.com.br","vat_number":"52998224725"}}}`
+
+func TestSkyHubAuthentication(t *testing.T) {
+	h := newSandbox(t).Handler()
+	for _, tt := range []struct {
+		headers []string
+		want    string
+	}{
+		{nil, "Missing authentication header(s): X-Accountmanager-Key, X-Api-Key, X-User-Email"},
+		{[]string{"X-User-Email: seller@demostore.com.br", "X-Api-Key: skyhub-sandbox-key"}, "X-Accountmanager-Key"},
+		{[]string{"X-User-Email: seller@demostore.com.br", "X-Api-Key: wrong", "X-Accountmanager-Key: sandbox-accountmanager"}, "Invalid X-User-Email or X-Api-Key"},
+		{[]string{"X-User-Email: seller@demostore.com.br", "X-Api-Key: skyhub-sandbox-key", "X-Accountmanager-Key: other"}, "Invalid X-Accountmanager-Key"},
+	} {
+		r := do(t, h, "GET", "/skyhub/orders", "", tt.headers...)
+		if r.status != 401 || !strings.Contains(skyError(t, r), tt.want) {
+			t.Errorf("%v: %d %s", tt.headers, r.status, r.body)
+		}
+	}
+	// Header names in lower case, as clients send them.
+	if r := do(t, h, "GET", "/skyhub/orders", "", "x-user-email: seller@demostore.com.br", "x-api-key: skyhub-sandbox-key",
+		"x-accountmanager-key: sandbox-accountmanager"); r.status != 200 {
+		t.Fatalf("lower-case headers: %d %s", r.status, r.body)
+	}
+}
+
+func TestSkyHubOrderLifecycleAndErrors(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	r := sky(t, h, "POST", "/orders", testOrder)
+	var o skyhub.Order
+	r.json(t, &o)
+	if r.status != 201 || o.Status.Type != skyhub.New || !strings.HasPrefix(o.Code, "Lojas Americanas-") || o.TotalOrdered != 99.8 {
+		t.Fatalf("test order: %d %s", r.status, r.body)
+	}
+	path := "/orders/" + url.PathEscape(o.Code)
+	bad := []struct {
+		method, path, body string
+		status             int
+		mentions           string
+	}{
+		{"POST", path + "/invoice", `{"invoice":{"key":"123"}}`, 422, "needs it APPROVED"}, // checked after the key? no: key first
+		{"POST", path + "/approval", `{"status":"order_shipped"}`, 422, `does not fit this call`},
+		{"POST", path + "/approval", `{"status":"teleported"}`, 422, `"teleported" is not a status`},
+		{"GET", "/orders/Lojas%20Americanas-999", "", 404, "não encontrado"},
+		{"POST", path + "/delivery", `{"status":"complete"}`, 422, "needs it SHIPMENT_EXCEPTION or SHIPPED"},
+		{"GET", "/shipments/b2w/collectables", "", 400, "requested"},
+		{"POST", "/orders", `{"order":{"items":[]}}`, 400, "items"},
+	}
+	bad[0].status, bad[0].mentions = 400, "44-digit" // the key is checked before the status
+	for _, b := range bad {
+		r := sky(t, h, b.method, b.path, b.body)
+		if r.status != b.status || !strings.Contains(skyError(t, r), b.mentions) {
+			t.Errorf("%s %s: %d %s, want %d mentioning %q", b.method, b.path, r.status, r.body, b.status, b.mentions)
+		}
+	}
+	if r := sky(t, h, "POST", path+"/approval", `{"status":"payment_received"}`); r.status != 201 {
+		t.Fatalf("approval: %d %s", r.status, r.body)
+	}
+	key := "35260311222333000181550010000010011000010010"
+	if r := sky(t, h, "POST", path+"/invoice", `{"status":"order_invoiced","invoice":{"key":"`+key+`","volume_qty":"1"}}`); r.status != 201 {
+		t.Fatalf("invoice: %d %s", r.status, r.body)
+	}
+	// A Correios order ships through B2W: the seller may not mark it shipped.
+	r = sky(t, h, "POST", path+"/shipments", `{"status":"order_shipped","shipment":{"code":"x","items":[{"sku":"CAM","qty":2}],"track":{"code":"BR1","carrier":"Correios","method":"PAC","url":"https://rastreio"}}}`)
+	if r.status != 422 || !strings.Contains(skyError(t, r), "B2W moves it to SHIPPED") {
+		t.Fatalf("seller shipping a B2W Entrega order: %d %s", r.status, r.body)
+	}
+	// An order on the seller's own logistics ships; items inside or outside "shipment".
+	own := sky(t, h, "POST", "/orders", `{"order":{"items":[{"id":"X","qty":1,"original_price":10}]}}`)
+	var o2 skyhub.Order
+	own.json(t, &o2)
+	p2 := "/orders/" + url.PathEscape(o2.Code)
+	sky(t, h, "POST", p2+"/approval", `{}`)
+	sky(t, h, "POST", p2+"/invoice", `{"invoice":{"key":"`+key+`"}}`)
+	if r := sky(t, h, "POST", p2+"/shipments", `{"items":[{"sku":"X","qty":1}],"shipment":{"track":{"code":"BR9","carrier":"Jadlog","method":"Expresso","url":"https://t"}}}`); r.status != 201 {
+		t.Fatalf("own shipment: %d %s", r.status, r.body)
+	}
+	if r := sky(t, h, "POST", p2+"/delivery", `{"status":"complete","delivered_date":"12/03/2026"}`); r.status != 201 {
+		t.Fatalf("delivery: %d %s", r.status, r.body)
+	}
+	if r := sky(t, h, "POST", p2+"/cancel", `[]`); r.status != 422 {
+		t.Fatalf("cancel of a delivered order: %d %s", r.status, r.body)
+	}
+	// Cancel accepts [] and {status}.
+	o3 := sky(t, h, "POST", "/orders", `{"order":{"items":[{"id":"X","qty":1,"original_price":10}]}}`)
+	var c3 skyhub.Order
+	o3.json(t, &c3)
+	if r := sky(t, h, "POST", "/orders/"+url.PathEscape(c3.Code)+"/cancel", `[]`); r.status != 201 {
+		t.Fatalf("cancel []: %d %s", r.status, r.body)
+	}
+	var list struct {
+		Total  int            `json:"total"`
+		Orders []skyhub.Order `json:"orders"`
+	}
+	sky(t, h, "GET", "/orders?filters%5Bstatuses%5D%5B%5D=order_canceled&per_page=500", "").json(t, &list)
+	if list.Total != 1 || list.Orders[0].Code != c3.Code {
+		t.Fatalf("status filter: %+v", list)
+	}
+}
+
+func TestSkyHubQueueRedelivery(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	if r := sky(t, h, "GET", "/queues/orders", ""); r.status != 204 {
+		t.Fatalf("empty queue: %d", r.status)
+	}
+	var a, b skyhub.Order
+	sky(t, h, "POST", "/orders", testOrder).json(t, &a)
+	sky(t, h, "POST", "/orders", testOrder).json(t, &b)
+	var got skyhub.Order
+	sky(t, h, "GET", "/queues/orders", "").json(t, &got)
+	if got.Code != a.Code {
+		t.Fatalf("head of the queue: %s, want %s", got.Code, a.Code)
+	}
+	sky(t, h, "GET", "/queues/orders", "").json(t, &got)
+	if got.Code != b.Code {
+		t.Fatalf("second read: %s, want the next order", got.Code)
+	}
+	if r := sky(t, h, "GET", "/queues/orders", ""); r.status != 204 {
+		t.Fatalf("both hidden: %d", r.status)
+	}
+	sb.Clock.Advance(skyhub.Redelivery)
+	sky(t, h, "GET", "/queues/orders", "").json(t, &got)
+	if got.Code != a.Code {
+		t.Fatalf("after 5 minutes: %s, want %s again", got.Code, a.Code)
+	}
+	if r := sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(a.Code), ""); r.status != 204 {
+		t.Fatalf("delete: %d %s", r.status, r.body)
+	}
+	if r := sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(a.Code), ""); r.status != 404 {
+		t.Fatalf("second delete: %d", r.status)
+	}
+	// A status change the marketplace makes queues the order again, in its
+	// current status.
+	sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(b.Code), "")
+	sky(t, h, "POST", "/orders/"+url.PathEscape(a.Code)+"/approval", `{}`)
+	sky(t, h, "GET", "/queues/orders", "").json(t, &got)
+	if got.Code != a.Code || got.Status.Type != skyhub.Approved || got.SyncStatus != "SYNCED" {
+		t.Fatalf("after approval: %s %s %s", got.Code, got.Status.Type, got.SyncStatus)
+	}
+}
+
+func TestCorreiosPLPGroupViewAndUngroup(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	var o skyhub.Order
+	sky(t, h, "POST", "/orders", testOrder).json(t, &o)
+	remote := o.ImportInfo.RemoteCode
+	var toGroup struct {
+		Orders []skyhub.Candidate `json:"orders"`
+	}
+	sky(t, h, "GET", "/shipments/b2w/to_group", "").json(t, &toGroup)
+	if len(toGroup.Orders) != 0 {
+		t.Fatalf("a NEW Correios order is groupable: %+v", toGroup)
+	}
+	sky(t, h, "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{}`)
+	sky(t, h, "GET", "/shipments/b2w/to_group?offset=1", "").json(t, &toGroup)
+	if len(toGroup.Orders) != 1 || toGroup.Orders[0].Code != remote || toGroup.Orders[0].Shipping != "CORREIOS" {
+		t.Fatalf("to_group after approval: %+v", toGroup)
+	}
+	// The full code is accepted; the bare number comes back.
+	r := sky(t, h, "POST", "/shipments/b2w", `{"order_remote_codes":["`+o.Code+`"]}`)
+	var msg struct{ Message string }
+	r.json(t, &msg)
+	fields := strings.Fields(msg.Message)
+	if r.status != 201 || len(fields) != 5 || fields[0] != "Plp" || msg.Message != "Plp "+fields[1]+" agrupada com sucesso." {
+		t.Fatalf("group: %d %s", r.status, r.body)
+	}
+	plpID := fields[1]
+	r = sky(t, h, "POST", "/shipments/b2w", `{"order_remote_codes":["`+remote+`"]}`)
+	if r.status != 422 || !strings.Contains(skyError(t, r), "in PLP "+plpID+" already") {
+		t.Fatalf("grouping twice: %d %s", r.status, r.body)
+	}
+	var plps struct {
+		PLP []skyhub.PLP `json:"plp"`
+	}
+	sky(t, h, "GET", "/shipments/b2w", "").json(t, &plps)
+	if len(plps.PLP) != 1 || plps.PLP[0].Type != "CORREIOS" || plps.PLP[0].Orders[0].Code != remote {
+		t.Fatalf("PLPs: %+v", plps)
+	}
+	var view struct {
+		Docs []map[string]any `json:"docsExternos"`
+	}
+	sky(t, h, "GET", "/shipments/b2w/view?plp_id="+plpID, "").json(t, &view)
+	if len(view.Docs) != 1 || view.Docs[0]["docExterno"] != remote {
+		t.Fatalf("view: %+v", view)
+	}
+	// Correios orders are never collectable.
+	r = sky(t, h, "POST", "/shipments/b2w/confirm_collection", `{"order_codes":["`+remote+`"]}`)
+	if r.status != 422 || !strings.Contains(skyError(t, r), "not a B2W Entrega Direct order") {
+		t.Fatalf("collecting a Correios order: %d %s", r.status, r.body)
+	}
+	var e struct{ Result, Message string }
+	r.json(t, &e)
+	if e.Result != "erro" || e.Message == "" {
+		t.Fatalf("/shipments/b2w error without result/message: %s", r.body)
+	}
+	// Ungroup by query, and by body.
+	if r := sky(t, h, "DELETE", "/shipments/b2w?plp_id="+plpID, ""); r.status != 200 {
+		t.Fatalf("ungroup: %d %s", r.status, r.body)
+	}
+	sky(t, h, "POST", "/shipments/b2w", `{"order_remote_codes":["`+remote+`"]}`).json(t, &msg)
+	again := strings.Fields(msg.Message)[1]
+	if r := sky(t, h, "DELETE", "/shipments/b2w", `{"plp_id":"`+again+`"}`); r.status != 200 {
+		t.Fatalf("ungroup by body: %d %s", r.status, r.body)
+	}
+	if r := sky(t, h, "DELETE", "/shipments/b2w", `{"plp_id":99}`); r.status != 404 {
+		t.Fatalf("ungroup unknown: %d %s", r.status, r.body)
+	}
+}
+
+// b2wOrder creates a paid B2W Direct (or Correios) order through the
+// control plane, with the given SKUs (1 unit each).
+func b2wOrder(t *testing.T, s *sandbox.Server, shipping oms.Shipping, skus ...string) (*oms.Order, string) {
+	t.Helper()
+	n := client.NewOrder{NewOrder: oms.NewOrder{Channel: oms.ChannelB2W, Shipping: shipping}}
+	for _, sku := range skus {
+		n.Items = append(n.Items, oms.NewItem{ID: sku, Name: "Item " + sku, Price: 5000, Quantity: 1})
+	}
+	o, err := s.Client.CreateOrder(ctx, n)
+	if err != nil {
+		t.Fatal(err)
+	}
+	acct, _ := s.OMS.Account(s.Account)
+	if _, err := acct.Fire(o.OrderID, oms.ActionStartHandling, oms.BySeller); err != nil {
+		t.Fatal(err)
+	}
+	return o, o.MarketplaceOrderID
+}
+
+func invoice(t *testing.T, s *sandbox.Server, id, number string, skus ...string) {
+	t.Helper()
+	acct, _ := s.OMS.Account(s.Account)
+	var value int64
+	req := oms.InvoiceRequest{Type: oms.InvoiceOutput, IssuanceDate: "2026-03-10", InvoiceNumber: number,
+		InvoiceKey: ptrTo("35260311222333000181550010000010011000010010")}
+	for _, sku := range skus {
+		req.Items = append(req.Items, oms.InvoiceItem{ID: sku, Price: 5000, Quantity: 1})
+		value += 5000
+	}
+	req.InvoiceValue = oms.Cents(value)
+	if _, err := acct.Invoice(id, req); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func ptrTo[T any](v T) *T { return &v }
+
+// settle waits until the bridge has no work for the order (its events stop
+// changing), bounded by a deadline.
+func bridgeEvents(t *testing.T, s *sandbox.Server, id string, wantLast string) []string {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		var got []string
+		for _, e := range s.EventLog.Events(events.Filter{OrderID: id}) {
+			if strings.HasPrefix(e.Type, "b2w.") {
+				got = append(got, e.Type)
+			}
+		}
+		if (wantLast == "" || (len(got) > 0 && got[len(got)-1] == wantLast)) || time.Now().After(deadline) {
+			return got
+		}
+		<-time.After(2 * time.Millisecond)
+	}
+}
+
+func collectables(t *testing.T, s *sandbox.Server, requested string) []string {
+	t.Helper()
+	r := sky(t, s.Handler(), "GET", "/shipments/b2w/collectables?requested="+requested, "")
+	var out struct {
+		Orders []skyhub.Candidate `json:"orders"`
+	}
+	r.json(t, &out)
+	var codes []string
+	for _, o := range out.Orders {
+		codes = append(codes, o.Code)
+	}
+	return codes
+}
+
+func TestColetaSingleItemPickupAfterItsInvoice(t *testing.T) {
+	s := startSandbox(t)
+	o, code := b2wOrder(t, s, oms.ShippingDirect, "A")
+	var twin skyhub.Order
+	sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), "").json(t, &twin)
+	if twin.Status.Type != skyhub.Approved || twin.CalculationType == nil || *twin.CalculationType != skyhub.CalcDirect {
+		t.Fatalf("twin: %+v", twin.Status)
+	}
+	invoice(t, s, o.OrderID, "NF-1", "A")
+	got := bridgeEvents(t, s, o.OrderID, bridge.PickupRequested)
+	if diff := cmp.Diff([]string{bridge.TwinCreated, bridge.InvoiceForwarded, bridge.Grouped, bridge.PickupRequested}, got); diff != "" {
+		t.Fatalf("bridge steps (-want +got):\n%s", diff)
+	}
+	if c := collectables(t, s, "true"); len(c) != 1 || c[0] != skyhub.RemoteOf(code) {
+		t.Fatalf("collectables?requested=true: %v", c)
+	}
+	// B2W collects, then delivers: SHIPPED and DELIVERED reach the queue.
+	if err := s.Client.SkyHubStep(ctx, code, "pickup"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Client.SkyHubStep(ctx, code, "delivered"); err != nil {
+		t.Fatal(err)
+	}
+	sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), "").json(t, &twin)
+	if twin.Status.Type != skyhub.Delivered {
+		t.Fatalf("after pickup and delivery: %s", twin.Status.Type)
+	}
+}
+
+func TestColetaTwoItemsWaitsForTheLastItem(t *testing.T) {
+	s := startSandbox(t)
+	o, _ := b2wOrder(t, s, oms.ShippingDirect, "A", "B")
+	invoice(t, s, o.OrderID, "NF-1", "A")
+	// Give the bridge the chance to do something wrong, then check it did not.
+	other, _ := b2wOrder(t, s, oms.ShippingDirect, "C")
+	invoice(t, s, other.OrderID, "NF-9", "C")
+	bridgeEvents(t, s, other.OrderID, bridge.PickupRequested) // the bridge worked through its queue
+	if got := bridgeEvents(t, s, o.OrderID, ""); !cmp.Equal(got, []string{bridge.TwinCreated}) {
+		t.Fatalf("after the first of two items: %v", got)
+	}
+	invoice(t, s, o.OrderID, "NF-2", "B")
+	got := bridgeEvents(t, s, o.OrderID, bridge.PickupRequested)
+	if diff := cmp.Diff([]string{bridge.TwinCreated, bridge.InvoiceForwarded, bridge.Grouped, bridge.PickupRequested}, got); diff != "" {
+		t.Fatalf("after the last item (-want +got):\n%s", diff)
+	}
+}
+
+func TestColetaTwoItemsInOneInvoiceOnePickup(t *testing.T) {
+	s := startSandbox(t)
+	o, _ := b2wOrder(t, s, oms.ShippingDirect, "A", "B")
+	invoice(t, s, o.OrderID, "NF-1", "A", "B")
+	got := bridgeEvents(t, s, o.OrderID, bridge.PickupRequested)
+	if n := strings.Count(strings.Join(got, ","), bridge.PickupRequested); n != 1 {
+		t.Fatalf("%d pickups: %v", n, got)
+	}
+}
+
+func TestColetaCorreiosGetsTheInvoiceAndNoPickup(t *testing.T) {
+	s := startSandbox(t)
+	o, code := b2wOrder(t, s, oms.ShippingCorreios, "A")
+	invoice(t, s, o.OrderID, "NF-1", "A")
+	got := bridgeEvents(t, s, o.OrderID, bridge.InvoiceForwarded)
+	if !cmp.Equal(got, []string{bridge.TwinCreated, bridge.InvoiceForwarded}) {
+		t.Fatalf("Correios: %v", got)
+	}
+	var twin skyhub.Order
+	sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), "").json(t, &twin)
+	if twin.Status.Type != skyhub.Invoiced || len(twin.Invoices) != 1 {
+		t.Fatalf("Correios twin: %s %+v", twin.Status.Type, twin.Invoices)
+	}
+	if c := collectables(t, s, "true"); len(c) != 0 {
+		t.Fatalf("a Correios order was collected: %v", c)
+	}
+}
+
+func TestCancelBeforeInvoiceForwardsNothingButTheCancel(t *testing.T) {
+	s := startSandbox(t)
+	o, code := b2wOrder(t, s, oms.ShippingDirect, "A")
+	acct, _ := s.OMS.Account(s.Account)
+	if _, err := acct.Cancel(o.OrderID, oms.CancelRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := acct.Cancel(o.OrderID, oms.CancelRequest{}); err != nil { // confirm the request
+		t.Fatal(err)
+	}
+	got := bridgeEvents(t, s, o.OrderID, bridge.CancelForwarded)
+	if !cmp.Equal(got, []string{bridge.TwinCreated, bridge.CancelForwarded}) {
+		t.Fatalf("cancel: %v", got)
+	}
+	var twin skyhub.Order
+	sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), "").json(t, &twin)
+	if twin.Status.Type != skyhub.Canceled || len(twin.Invoices) != 0 {
+		t.Fatalf("twin after cancel: %s", twin.Status.Type)
+	}
+}
+
+func TestColetaSurvivesSkyHubFailures(t *testing.T) {
+	s := startSandbox(t)
+	if _, err := s.Client.AddFault(ctx, faults.Rule{API: "skyhub", Method: "POST", Path: "/skyhub/shipments/b2w/confirm_collection", Status: 503, Times: 2}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := b2wOrder(t, s, oms.ShippingDirect, "A")
+	invoice(t, s, o.OrderID, "NF-1", "A")
+	got := bridgeEvents(t, s, o.OrderID, bridge.StepFailed)
+	if got[len(got)-1] != bridge.StepFailed {
+		t.Fatalf("first failure: %v", got)
+	}
+	s.Client.AdvanceClock(ctx, 10*time.Second)
+	waitCount(t, s, o.OrderID, bridge.StepFailed, 2)
+	s.Client.AdvanceClock(ctx, 20*time.Second)
+	got = bridgeEvents(t, s, o.OrderID, bridge.PickupRequested)
+	if n := strings.Count(strings.Join(got, ","), bridge.PickupRequested); n != 1 {
+		t.Fatalf("pickups after two failures: %v", got)
+	}
+	if n := strings.Count(strings.Join(got, ","), bridge.InvoiceForwarded); n != 1 {
+		t.Fatalf("the invoice was forwarded %d times: %v", n, got)
+	}
+	entries, _ := s.Client.Journal(ctx, client.JournalFilter{API: "skyhub", Path: "/skyhub/shipments/b2w/confirm_collection"})
+	if len(entries) != 3 || entries[0].Status != 503 || entries[2].Status != 201 || entries[2].Origin != bridge.Origin {
+		t.Fatalf("confirm_collection calls: %d", len(entries))
+	}
+}
+
+func waitCount(t *testing.T, s *sandbox.Server, id, typ string, n int) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for len(s.EventLog.Events(events.Filter{OrderID: id, Type: typ})) < n {
+		if time.Now().After(deadline) {
+			t.Fatalf("fewer than %d %s events", n, typ)
+		}
+		<-time.After(2 * time.Millisecond)
+	}
+}
+
+func TestSkyHubTestOrderIsMirroredIntoVTEX(t *testing.T) {
+	s := startSandbox(t)
+	r := sky(t, s.Handler(), "POST", "/orders", strings.Replace(testOrder, "b2wentregacorreios", "b2wentregadirect", 1))
+	var o skyhub.Order
+	r.json(t, &o)
+	acct, _ := s.OMS.Account(s.Account)
+	if _, ok := acct.ByMarketplaceOrderID(o.Code); ok {
+		t.Fatal("a NEW SkyHub order was mirrored before approval")
+	}
+	sky(t, s.Handler(), "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{"status":"payment_received"}`)
+	deadline := time.Now().Add(10 * time.Second)
+	var id string
+	for ok := false; !ok; id, ok = acct.ByMarketplaceOrderID(o.Code) {
+		if time.Now().After(deadline) {
+			t.Fatal("the approved SkyHub order did not reach VTEX")
+		}
+		<-time.After(2 * time.Millisecond)
+	}
+	_ = acct.Read(id, func(v *oms.Order) error {
+		if v.Status != oms.StatusReadyForHandling || v.Channel() != oms.ChannelB2W || v.Shipping() != oms.ShippingDirect ||
+			v.Items[0].Price != 4990 || v.Items[0].Quantity != 2 || v.AffiliateID != "B2W" {
+			t.Errorf("mirrored order: %s %s %+v", v.Status, v.Shipping(), v.Items[0].Price)
+		}
+		return nil
+	})
+	var twin struct{ Total int }
+	sky(t, s.Handler(), "GET", "/orders", "").json(t, &twin)
+	if twin.Total != 1 {
+		t.Fatalf("the import created %d SkyHub orders, want the one", twin.Total)
+	}
+}
+
+var _ = json.Marshal
