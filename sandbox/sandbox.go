@@ -87,6 +87,7 @@ type Sandbox struct {
 	cfg     config.Config
 	creds   *vtex.Credentials
 	handler http.Handler
+	skyhub  http.Handler
 	logger  *slog.Logger
 	addMu   sync.Mutex // one account creation at a time
 }
@@ -172,8 +173,42 @@ func New(opts ...Option) (*Sandbox, error) {
 		return st.cfg.DefaultAccount
 	}
 	vtexAPI := s.Journal.Middleware("vtex", account)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
-	s.handler = withRequestID(route(cp, base, skyhubAPI, vtexAPI))
+	s.skyhub = withRequestID(prefixed(base, skyhubAPI))
+	routed := route(cp, base, skyhubAPI, vtexAPI)
+	if host := strings.ToLower(st.cfg.SkyHub.Host); host != "" {
+		routed = byHost(host, prefixed(base, skyhubAPI), routed)
+	}
+	s.handler = withRequestID(routed)
 	return s, nil
+}
+
+// SkyHubHandler serves the SkyHub API at the root ("/orders", ...), for a
+// listener of its own (omsbox serve --skyhub-addr).
+func (s *Sandbox) SkyHubHandler() http.Handler { return s.skyhub }
+
+// prefixed serves h as if every path started with base.
+func prefixed(base string, h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		r2 := r.Clone(r.Context())
+		r2.URL.Path = base + r.URL.Path
+		r2.URL.RawPath = ""
+		h.ServeHTTP(w, r2)
+	})
+}
+
+// byHost sends requests for host to h, the rest to next.
+func byHost(host string, h, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		name := strings.ToLower(r.Host)
+		if i := strings.LastIndexByte(name, ':'); i >= 0 && !strings.Contains(name[i:], "]") {
+			name = name[:i]
+		}
+		if name == host && !strings.HasPrefix(r.URL.Path, "/_sandbox/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // AddAccount adds a VTEX account with its credentials, seeded from

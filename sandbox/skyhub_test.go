@@ -489,3 +489,21 @@ func TestSkyHubTestOrderIsMirroredIntoVTEX(t *testing.T) {
 }
 
 var _ = json.Marshal
+
+func TestSkyHubOnItsOwnHostAndListener(t *testing.T) {
+	cfg := testConfig()
+	cfg.SkyHub.Host = "api.skyhub.localhost"
+	sb, err := sandbox.New(sandbox.WithConfig(cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sb.Close()
+	byHost := do(t, sb.Handler(), "GET", "http://api.skyhub.localhost:8080/orders", "", sellerAuth...)
+	byBase := do(t, sb.Handler(), "GET", "/skyhub/orders", "", sellerAuth...)
+	own := do(t, sb.SkyHubHandler(), "GET", "/orders", "", sellerAuth...)
+	for name, r := range map[string]response{"host": byHost, "base": byBase, "listener": own} {
+		if r.status != 200 || !strings.Contains(string(r.body), `"total"`) {
+			t.Errorf("SkyHub by %s: %d %s", name, r.status, r.body)
+		}
+	}
+}

@@ -59,9 +59,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // serveFlags are serve's settings; each flag has an environment variable.
 type serveFlags struct {
-	addr, configPath, logLevel, logFormat string
-	strict                                bool
-	seed                                  uint64
+	addr, skyhubAddr, configPath, logLevel, logFormat string
+	strict                                            bool
+	seed                                              uint64
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
@@ -69,6 +69,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("OMSBOX_ADDR", f.addr), "listen address; port 0 picks a free port (env OMSBOX_ADDR)")
+	fs.StringVar(&f.skyhubAddr, "skyhub-addr", env("OMSBOX_SKYHUB_ADDR", ""), "also serve the SkyHub API at the root of this address (env OMSBOX_SKYHUB_ADDR)")
 	fs.StringVar(&f.configPath, "config", env("OMSBOX_CONFIG", ""), "JSON config file replacing the embedded default (env OMSBOX_CONFIG)")
 	fs.BoolVar(&f.strict, "strict", envBool("OMSBOX_STRICT", false), "validate every response against the OpenAPI documents (env OMSBOX_STRICT)")
 	fs.Uint64Var(&f.seed, "seed", envUint("OMSBOX_SEED", f.seed), "random seed of generated ids and data (env OMSBOX_SEED)")
@@ -114,6 +115,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 
 	addr := ln.Addr().String()
 	fmt.Fprintf(stdout, "omsbox %s listening on http://%s\n", sandbox.Version, addr)
+	if f.skyhubAddr != "" {
+		sln, err := net.Listen("tcp", f.skyhubAddr)
+		if err != nil {
+			_ = srv.Close()
+			return fmt.Errorf("listen for SkyHub: %w", err)
+		}
+		ssrv := &http.Server{Handler: sb.SkyHubHandler(), ReadHeaderTimeout: 10 * time.Second}
+		go func() { _ = ssrv.Serve(sln) }()
+		defer ssrv.Close()
+		fmt.Fprintf(stdout, "  SkyHub API also on http://%s\n", sln.Addr())
+	}
+	for _, sl := range cfg.SkyHub.Sellers {
+		fmt.Fprintf(stdout, "  SkyHub seller %s  X-Api-Key: %s  X-Accountmanager-Key: %s  (base %s, account %s)\n",
+			sl.Email, sl.APIKey, or(sl.AccountManagerKey, "any"), or(cfg.SkyHub.Base, "/skyhub"), sl.Account)
+	}
 	for _, a := range cfg.Accounts {
 		for _, k := range a.AppKeys {
 			fmt.Fprintf(stdout, "  VTEX account %-12s X-VTEX-API-AppKey: %s  X-VTEX-API-AppToken: %s\n", a.Name, k.Key, k.Token)
@@ -176,4 +192,11 @@ func envUint(name string, def uint64) uint64 {
 		return v
 	}
 	return def
+}
+
+func or(s, def string) string {
+	if s == "" {
+		return def
+	}
+	return s
 }

@@ -37,7 +37,10 @@ type Config struct {
 // SkyHub configures the SkyHub API and its sellers.
 type SkyHub struct {
 	// Base is where the API is served (default /skyhub).
-	Base    string   `json:"base,omitempty"`
+	Base string `json:"base,omitempty"`
+	// Host, if set, serves the API at the root of requests for that host
+	// (e.g. "api.skyhub.localhost"), as clients call api.skyhub.com.br.
+	Host    string   `json:"host,omitempty"`
 	Sellers []Seller `json:"sellers,omitempty"`
 	// ManualInvoiceProcessing makes B2W Entrega Direct invoices wait for
 	// the control plane before their labels are ready (default: at once).
