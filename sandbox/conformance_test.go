@@ -10,7 +10,6 @@ import (
 	"path/filepath"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -238,10 +237,7 @@ func TestFeedAndHookConformToVTEXSpec(t *testing.T) {
 	check("GET", "/api/orders/hook/config", "/api/orders/hook/config", "")
 	other, _ := acct.Create(oms.NewOrder{Items: []oms.NewItem{{ID: "A", Name: "A", Price: 100, Quantity: 1}}})
 	acct.Fire(other, oms.ActionStartHandling, oms.BySeller)
-	deadline := time.Now().Add(10 * time.Second)
-	for len(endpoint.notifications()) == 0 && time.Now().Before(deadline) {
-		<-time.After(5 * time.Millisecond)
-	}
+	eventually(t, "a hook notification", func() bool { return len(endpoint.notifications()) > 0 })
 	endpoint.mu.Lock()
 	bodies := append([]string(nil), endpoint.bodies...)
 	endpoint.mu.Unlock()

@@ -196,16 +196,7 @@ func TestHookThroughTheAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	deadline := time.After(10 * time.Second)
-	tick := time.NewTicker(5 * time.Millisecond)
-	defer tick.Stop()
-	for len(endpoint.notifications()) == 0 {
-		select {
-		case <-deadline:
-			t.Fatal("no notification within 10s")
-		case <-tick.C:
-		}
-	}
+	eventually(t, "a hook notification", func() bool { return len(endpoint.notifications()) > 0 })
 	n := endpoint.notifications()[0]
 	if n.OrderID != o.OrderID || n.State != "ready-for-handling" || n.Origin.Key != s.AppKey || n.Origin.Account != "demostore" {
 		t.Fatalf("notification %+v", n)
@@ -214,15 +205,10 @@ func TestHookThroughTheAPI(t *testing.T) {
 	if len(entries) < 2 || entries[0].RequestBody != `{"hookConfig":"ping"}` || entries[0].Path != "/hook" {
 		t.Fatalf("hook journal: %+v", entries)
 	}
-	evs, _ := s.Client.Events(ctx, client.EventFilter{Type: hook.Delivered})
-	for len(evs) == 0 {
-		select {
-		case <-deadline:
-			t.Fatal("no hook.delivered event within 10s")
-		case <-tick.C:
-		}
-		evs, _ = s.Client.Events(ctx, client.EventFilter{Type: hook.Delivered})
-	}
+	eventually(t, "a hook.delivered event", func() bool {
+		evs, _ := s.Client.Events(ctx, client.EventFilter{Type: hook.Delivered})
+		return len(evs) > 0
+	})
 }
 
 var _ = sandbox.Start

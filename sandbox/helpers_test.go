@@ -134,3 +134,20 @@ func orderIn(t testing.TB, sb *sandbox.Sandbox, status oms.Status) string {
 }
 
 func jsonEncode(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) }
+
+// eventually polls cond until it holds, failing the test after 10 seconds:
+// for what the sandbox does asynchronously (hooks, the bridge). Never a
+// fixed sleep.
+func eventually(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.After(10 * time.Second)
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for !cond() {
+		select {
+		case <-deadline:
+			t.Fatalf("timed out after 10s waiting for %s", what)
+		case <-tick.C:
+		}
+	}
+}

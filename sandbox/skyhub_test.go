@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -289,23 +290,24 @@ func invoice(t *testing.T, s *sandbox.Server, id, number string, skus ...string)
 
 func ptrTo[T any](v T) *T { return &v }
 
-// settle waits until the bridge has no work for the order (its events stop
-// changing), bounded by a deadline.
+// bridgeEvents returns the bridge's events for an order, once the last is
+// wantLast ("" for at once); the caller checks the whole sequence.
 func bridgeEvents(t *testing.T, s *sandbox.Server, id string, wantLast string) []string {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		var got []string
+	var got []string
+	read := func() bool {
+		got = nil
 		for _, e := range s.EventLog.Events(events.Filter{OrderID: id}) {
 			if strings.HasPrefix(e.Type, "b2w.") {
 				got = append(got, e.Type)
 			}
 		}
-		if (wantLast == "" || (len(got) > 0 && got[len(got)-1] == wantLast)) || time.Now().After(deadline) {
-			return got
-		}
-		<-time.After(2 * time.Millisecond)
+		return wantLast == "" || (len(got) > 0 && got[len(got)-1] == wantLast)
 	}
+	if !read() {
+		eventually(t, "the bridge's "+wantLast+" for "+id, read)
+	}
+	return got
 }
 
 func collectables(t *testing.T, s *sandbox.Server, requested string) []string {
@@ -447,13 +449,9 @@ func TestColetaSurvivesSkyHubFailures(t *testing.T) {
 
 func waitCount(t *testing.T, s *sandbox.Server, id, typ string, n int) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(s.EventLog.Events(events.Filter{OrderID: id, Type: typ})) < n {
-		if time.Now().After(deadline) {
-			t.Fatalf("fewer than %d %s events", n, typ)
-		}
-		<-time.After(2 * time.Millisecond)
-	}
+	eventually(t, fmt.Sprintf("%d %s events", n, typ), func() bool {
+		return len(s.EventLog.Events(events.Filter{OrderID: id, Type: typ})) >= n
+	})
 }
 
 func TestSkyHubTestOrderIsMirroredIntoVTEX(t *testing.T) {
@@ -466,14 +464,12 @@ func TestSkyHubTestOrderIsMirroredIntoVTEX(t *testing.T) {
 		t.Fatal("a NEW SkyHub order was mirrored before approval")
 	}
 	sky(t, s.Handler(), "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{"status":"payment_received"}`)
-	deadline := time.Now().Add(10 * time.Second)
 	var id string
-	for ok := false; !ok; id, ok = acct.ByMarketplaceOrderID(o.Code) {
-		if time.Now().After(deadline) {
-			t.Fatal("the approved SkyHub order did not reach VTEX")
-		}
-		<-time.After(2 * time.Millisecond)
-	}
+	eventually(t, "the approved SkyHub order in VTEX", func() bool {
+		var ok bool
+		id, ok = acct.ByMarketplaceOrderID(o.Code)
+		return ok
+	})
 	_ = acct.Read(id, func(v *oms.Order) error {
 		if v.Status != oms.StatusReadyForHandling || v.Channel() != oms.ChannelB2W || v.Shipping() != oms.ShippingDirect ||
 			v.Items[0].Price != 4990 || v.Items[0].Quantity != 2 || v.AffiliateID != "B2W" {
