@@ -15,6 +15,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/hook"
+	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
@@ -201,8 +202,12 @@ func TestHookThroughTheAPI(t *testing.T) {
 	if n.OrderID != o.OrderID || n.State != "ready-for-handling" || n.Origin.Key != s.AppKey || n.Origin.Account != "demostore" {
 		t.Fatalf("notification %+v", n)
 	}
-	entries, _ := s.Client.Journal(ctx, client.JournalFilter{API: "hook"})
-	if len(entries) < 2 || entries[0].RequestBody != `{"hookConfig":"ping"}` || entries[0].Path != "/hook" {
+	var entries []journal.Entry
+	eventually(t, "the delivery in the journal", func() bool {
+		entries, _ = s.Client.Journal(ctx, client.JournalFilter{API: "hook"})
+		return len(entries) >= 2
+	})
+	if entries[0].RequestBody != `{"hookConfig":"ping"}` || entries[0].Path != "/hook" {
 		t.Fatalf("hook journal: %+v", entries)
 	}
 	eventually(t, "a hook.delivered event", func() bool {

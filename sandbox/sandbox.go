@@ -158,7 +158,7 @@ func New(opts ...Option) (*Sandbox, error) {
 	s.Bridge = bridge.New(s.OMS, s.SkyHub, s.Clock, s.Events, skyhubAPI, base, st.seed)
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
-		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge},
+		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds},
 		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
 	if err != nil {
 		s.Close()

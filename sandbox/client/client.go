@@ -18,6 +18,7 @@ import (
 
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
@@ -117,6 +118,12 @@ func (c *Client) Advance(ctx context.Context, orderID string, to oms.Status) (*o
 // "pickup" or "delivered".
 func (c *Client) SkyHubStep(ctx context.Context, code, step string) error {
 	return c.do(ctx, "POST", "/_sandbox/skyhub/orders/"+url.PathEscape(code)+"/"+step, nil, nil, nil)
+}
+
+// Feeds lists an account's feeds and how many items each holds.
+func (c *Client) Feeds(ctx context.Context, account string) ([]feed.Summary, error) {
+	var out []feed.Summary
+	return out, c.do(ctx, "GET", "/_sandbox/feeds", query("account", account), nil, &out)
 }
 
 // ClockState is the sandbox time.

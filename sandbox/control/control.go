@@ -21,6 +21,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
@@ -43,6 +44,7 @@ type Deps struct {
 	AddSeller func(config.Seller) error
 	SkyHub    *skyhub.Hub
 	Bridge    *bridge.Bridge
+	Feeds     *feed.Feeds
 }
 
 // Options configure validation of the control plane.
@@ -85,6 +87,9 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"GetFault":      http.HandlerFunc(p.getFault),
 		"DeleteFault":   http.HandlerFunc(p.deleteFault),
 		"SkyHubStep":    http.HandlerFunc(p.skyhubStep),
+		"ListFeeds": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			writeJSON(w, http.StatusOK, p.Feeds.Summaries(r.URL.Query().Get("account")))
+		}),
 	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, Logger: opts.Logger,
 		WriteError: func(w http.ResponseWriter, _ *http.Request, status int, msg string) {
 			writeError(w, status, codeOf[status], msg)

@@ -170,6 +170,31 @@ func (f *Feeds) View(account, key string) (View, error) {
 	return v, nil
 }
 
+// Summary is one feed's state, for the control plane.
+type Summary struct {
+	AppKey                                 string  `json:"appKey"`
+	Quantity                               int     `json:"quantity"`
+	ApproximateAgeOfOldestMessageInSeconds float64 `json:"approximateAgeOfOldestMessageInSeconds"`
+}
+
+// Summaries lists an account's feeds, by app key.
+func (f *Feeds) Summaries(account string) []Summary {
+	f.mu.Lock()
+	keys := make([]string, 0, len(f.feeds[account]))
+	for k := range f.feeds[account] {
+		keys = append(keys, k)
+	}
+	f.mu.Unlock()
+	slices.Sort(keys)
+	out := []Summary{}
+	for _, k := range keys {
+		if v, err := f.View(account, k); err == nil {
+			out = append(out, Summary{AppKey: k, Quantity: v.Quantity, ApproximateAgeOfOldestMessageInSeconds: v.ApproximateAgeOfOldestMessageInSeconds})
+		}
+	}
+	return out
+}
+
 // Delete removes a feed and its items.
 func (f *Feeds) Delete(account, key string) error {
 	f.mu.Lock()

@@ -332,7 +332,7 @@ func (h *Hooks) post(ctx context.Context, account string, t Target, body []byte)
 		req.Header.Set(k, v)
 	}
 	req.Header.Set("Content-Type", "application/json")
-	entry := journal.Entry{Time: at, Account: account, API: "hook", Method: http.MethodPost,
+	entry := journal.Entry{Time: at, ReceivedAt: started.UTC(), Account: account, API: "hook", Method: http.MethodPost,
 		Path: req.URL.Path, Query: req.URL.RawQuery, RequestBody: string(body)}
 	resp, err := h.client.Do(req)
 	if err == nil {

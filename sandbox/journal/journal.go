@@ -24,8 +24,11 @@ const DefaultSize = 10_000
 
 // Entry is one recorded request.
 type Entry struct {
-	Seq                   int64     `json:"seq"`
-	Time                  time.Time `json:"time"`
+	Seq  int64     `json:"seq"`
+	Time time.Time `json:"time"`
+	// ReceivedAt is the wall-clock arrival, for checks of real waits (did
+	// a client honour Retry-After?); Time is sandbox time.
+	ReceivedAt            time.Time `json:"receivedAt"`
 	RequestID             string    `json:"requestId"`
 	Account               string    `json:"account"`
 	API                   string    `json:"api"`
@@ -137,7 +140,7 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 			rec := &capture{ResponseWriter: w, status: http.StatusOK}
 			next.ServeHTTP(rec, r)
 			j.Record(Entry{
-				Time: at, RequestID: r.Header.Get("X-Request-Id"), Account: account(r), API: api,
+				Time: at, ReceivedAt: started.UTC(), RequestID: r.Header.Get("X-Request-Id"), Account: account(r), API: api,
 				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 				RequestBody: string(reqBody), RequestBodyTruncated: reqTruncated,
 				ResponseBody: rec.body.String(), ResponseBodyTruncated: rec.truncated,
