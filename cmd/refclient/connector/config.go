@@ -11,6 +11,7 @@ package connector
 
 import (
 	"errors"
+	"net/http"
 	"fmt"
 	"os"
 	"strconv"
@@ -36,10 +37,13 @@ type Config struct {
 	Timeout time.Duration
 	// MaxRetries bounds the retries of one call (5xx, 429, network).
 	MaxRetries int
-	// BackoffScale shrinks every wait (tests use 0.001): the first retry
-	// after ~200 ms, doubling to 30 s, and 60 s after a 429 without
-	// Retry-After, all multiplied by it.
+	// BackoffScale shrinks the back-off waits (tests use 0.001): the first
+	// retry after ~200 ms, doubling to 30 s, and 60 s after a 429 without
+	// Retry-After, all multiplied by it. A Retry-After the server sends is
+	// always honoured in full.
 	BackoffScale float64
+	// Transport, if set, carries the VTEX calls (proxies, tracing, tests).
+	Transport http.RoundTripper
 }
 
 // Defaults for what FromEnv and the flags leave unset.

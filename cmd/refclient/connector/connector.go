@@ -38,7 +38,7 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	}
 	return &Connector{cfg: cfg, store: st, log: log, hookQueue: make(chan string, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
-			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout}, retries: cfg.MaxRetries,
+			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
 			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}, nil
 }
 

@@ -157,7 +157,7 @@ func TestBacksOffOn429AndNeverRetriesWrongCredentials(t *testing.T) {
 	c := newConnector(t, s, filepath.Join(t.TempDir(), "state.json"))
 	c.EnsureFeed(ctx)
 	ids := createOrders(t, s, 1)
-	two := 1 // Retry-After: 1 s, scaled down to 1 ms
+	two := 1 // Retry-After: 1 s, honoured in full
 	if _, err := s.Client.AddFault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/oms/pvt/orders/*", Status: 429, Times: 2, RetryAfter: &two}); err != nil {
 		t.Fatal(err)
 	}

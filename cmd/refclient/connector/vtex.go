@@ -70,19 +70,22 @@ func (c *vtexClient) do(ctx context.Context, method, path string, in, out any) e
 		}
 	}
 	for attempt := 0; ; attempt++ {
-		wait, err := c.once(ctx, method, path, body, out)
+		advice, err := c.once(ctx, method, path, body, out)
 		if err == nil {
 			return nil
 		}
-		if wait < 0 || attempt >= c.retries {
+		if advice.never || attempt >= c.retries {
 			return err
 		}
-		if wait == 0 {
-			// Full jitter: anywhere up to the exponential bound.
-			bound := min(firstBackoff<<attempt, maxBackoff)
-			wait = time.Duration(rand.Int64N(int64(bound)) + 1)
+		wait := advice.wait // the server's word is honoured in full
+		if !advice.fromServer {
+			if wait == 0 {
+				// Full jitter: anywhere up to the exponential bound.
+				bound := min(firstBackoff<<attempt, maxBackoff)
+				wait = time.Duration(rand.Int64N(int64(bound)) + 1)
+			}
+			wait = time.Duration(float64(wait) * c.scale)
 		}
-		wait = time.Duration(float64(wait) * c.scale)
 		c.log.Warn("VTEX call failed; retrying", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)
 		if err := c.sleep(ctx, wait); err != nil {
 			return err
@@ -90,9 +93,21 @@ func (c *vtexClient) do(ctx context.Context, method, path string, in, out any) e
 	}
 }
 
-// once makes one attempt. wait < 0: do not retry; wait == 0: back off
-// exponentially; wait > 0: the server said how long.
-func (c *vtexClient) once(ctx context.Context, method, path string, body []byte, out any) (wait time.Duration, err error) {
+// retry is what a failed attempt advises: never retry, wait what the
+// server said, wait a fixed guess, or (zero) back off exponentially.
+type retry struct {
+	never      bool
+	fromServer bool
+	wait       time.Duration
+}
+
+var (
+	noRetry = retry{never: true}
+	backoff = retry{}
+)
+
+// once makes one attempt and says, on failure, whether and when to retry.
+func (c *vtexClient) once(ctx context.Context, method, path string, body []byte, out any) (retry, error) {
 	ctx, cancel := context.WithTimeout(ctx, c.httpTimeout())
 	defer cancel()
 	var rd io.Reader
@@ -109,7 +124,7 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 	}
 	req, err := http.NewRequestWithContext(ctx, method, u, rd)
 	if err != nil {
-		return -1, err
+		return noRetry, err
 	}
 	req.Header.Set("X-VTEX-API-AppKey", c.key)
 	req.Header.Set("X-VTEX-API-AppToken", c.token)
@@ -118,22 +133,22 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {
-			return -1, err
+			return noRetry, err
 		}
-		return 0, fmt.Errorf("%s %s: %w", method, path, err) // network: retry
+		return backoff, fmt.Errorf("%s %s: %w", method, path, err) // network: retry
 	}
 	defer resp.Body.Close()
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
-		return 0, fmt.Errorf("%s %s: read answer: %w", method, path, err)
+		return backoff, fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
 	if resp.StatusCode < 300 {
 		if out != nil && len(data) > 0 {
 			if err := json.Unmarshal(data, out); err != nil {
-				return -1, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+				return noRetry, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
 			}
 		}
-		return 0, nil
+		return backoff, nil
 	}
 	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode}
 	var e struct {
@@ -145,13 +160,13 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
 		if s, err := strconv.Atoi(resp.Header.Get("Retry-After")); err == nil && s >= 0 {
-			return max(time.Duration(s)*time.Second, time.Millisecond), apiErr
+			return retry{fromServer: true, wait: max(time.Duration(s)*time.Second, time.Millisecond)}, apiErr
 		}
-		return rateLimitBackoff, apiErr
+		return retry{wait: rateLimitBackoff}, apiErr // VTEX advises a minute
 	case resp.StatusCode >= 500:
-		return 0, apiErr
+		return backoff, apiErr
 	}
-	return -1, apiErr // 4xx: the request is wrong; retrying cannot help
+	return noRetry, apiErr // 4xx: the request is wrong; retrying cannot help
 }
 
 func (c *vtexClient) httpTimeout() time.Duration {
