@@ -11,8 +11,8 @@ package connector
 
 import (
 	"errors"
-	"net/http"
 	"fmt"
+	"net/http"
 	"os"
 	"strconv"
 	"time"
