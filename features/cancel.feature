@@ -7,7 +7,7 @@ Feature: Cancel
     Given the integration is running
 
   Scenario: Cancel before invoicing
-    Given a paid order with 1 item
+    When a paid order with 1 item arrives
     And the order is "handling"
     When the ERP cancels the order
     Then the order is "cancellation-requested"
@@ -15,7 +15,7 @@ Feature: Cancel
     Then the order is "canceled"
 
   Scenario: Cancel after invoicing is refused
-    Given a paid order with 1 item
+    When a paid order with 1 item arrives
     And the order is "handling"
     And the ERP invoices the order as "NF-5001"
     And the order is "invoiced"

@@ -10,14 +10,14 @@ Feature: B2W Coleta
     Given the integration is running
 
   Scenario: One item: pickup requested after its invoice
-    Given a paid B2W Direct order with 1 item
+    When a paid B2W Direct order with 1 item arrives
     And the order is "handling"
     When the ERP invoices the order as "NF-6001"
     Then SkyHub lists the order as collection requested
     And exactly one pickup was requested for the order
 
   Scenario: Two items: no pickup until the last item is invoiced, then exactly one
-    Given a paid B2W Direct order with 2 items
+    When a paid B2W Direct order with 2 items arrives
     And the order is "handling"
     When the ERP invoices item 1 as "NF-7001"
     Then no pickup was requested for the order
@@ -26,7 +26,7 @@ Feature: B2W Coleta
     And exactly one pickup was requested for the order
 
   Scenario: Correios: the invoice reaches SkyHub, no pickup
-    Given a paid B2W Correios order with 1 item
+    When a paid B2W Correios order with 1 item arrives
     And the order is "handling"
     When the ERP invoices the order as "NF-8001"
     Then SkyHub has the order invoiced

@@ -5,6 +5,6 @@ Feature: Hook
 
   Scenario: A hook notification leads to the download
     Given the integration is running in hook mode
-    And a paid order with 1 item
+    When a paid order with 1 item arrives
     Then the order is "handling"
     And start-handling was called once for the order

@@ -7,14 +7,14 @@ Feature: Invoice and tracking
     Given the integration is running
 
   Scenario: Full invoice
-    Given a paid order with 2 items
+    When a paid order with 2 items arrives
     And the order is "handling"
     When the ERP invoices the order as "NF-1001"
     Then the order is "invoiced"
     And no call of the integration was refused
 
   Scenario: Partial invoices of a multi-item order
-    Given a paid order with 2 items
+    When a paid order with 2 items arrives
     And the order is "handling"
     When the ERP invoices item 1 as "NF-2001"
     Then the order is "handling"
@@ -24,14 +24,14 @@ Feature: Invoice and tracking
     And no call of the integration was refused
 
   Scenario: Invoice with its tracking number
-    Given a paid order with 1 item
+    When a paid order with 1 item arrives
     And the order is "handling"
     When the ERP invoices the order as "NF-3001" with tracking number "BR3001"
     Then the order is "invoiced"
     And invoice "NF-3001" has tracking number "BR3001"
 
   Scenario: Tracking number later, then tracking events until delivered
-    Given a paid order with 1 item
+    When a paid order with 1 item arrives
     And the order is "handling"
     When the ERP invoices the order as "NF-4001"
     And the ERP sends tracking number "BR4001" for invoice "NF-4001"

@@ -79,3 +79,17 @@ func TestValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestObserversAreNeverFaulted(t *testing.T) {
+	s := NewSet(1)
+	s.Add(Rule{Status: 500})
+	h := s.Middleware("vtex", func(*http.Request) string { return "" }, func(w http.ResponseWriter, status int) { w.WriteHeader(status) })(
+		http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) { w.WriteHeader(200) }))
+	req := httptest.NewRequest("GET", "/x", nil)
+	req.Header.Set("X-Omsbox-Origin", "observer")
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	if rec.Code != 200 || s.List()[0].Hits != 0 {
+		t.Fatalf("an observer's request was faulted: %d", rec.Code)
+	}
+}

@@ -152,8 +152,13 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 	}
 }
 
-// OriginHeader marks requests the sandbox makes to itself.
+// OriginHeader marks requests the sandbox makes to itself, and those of
+// an observer such as the contract harness reading state.
 const OriginHeader = "X-Omsbox-Origin"
+
+// Observer is the origin of requests that only look (the contract
+// harness's reads): journaled, never faulted.
+const Observer = "observer"
 
 // FaultHeader is set on responses a fault rule wrote, naming the rule.
 const FaultHeader = "X-Omsbox-Fault"

@@ -1,0 +1,267 @@
+// Package contracts is omsbox's contract harness: it runs the Gherkin
+// features in features/ with godog against an integration under test,
+// each scenario in a sandbox account of its own, and asserts on the
+// sandbox's state, events and journal. Integrations are reached through
+// the small Integration interface: in-process Go (the bundled reference
+// client), a command the harness starts, or one already running.
+package contracts
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/omsbox/omsbox/cmd/refclient/connector"
+)
+
+// Env is what every integration under test is given: the sandbox's URLs
+// and the scenario account's credentials. As environment variables (the
+// harness's contract, see Environ) they are OMSBOX_VTEX_URL,
+// OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY, OMSBOX_VTEX_APPTOKEN,
+// OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL, OMSBOX_SKYHUB_APIKEY,
+// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY and OMSBOX_DRIVER_ADDR.
+type Env struct {
+	VTEXURL, Account, AppKey, AppToken                string
+	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
+	// DriverAddr is where the integration's driver endpoint must listen
+	// (host:port) for the harness's ERP actions.
+	DriverAddr string
+	// HookMode asks the integration to subscribe to the hook rather than
+	// poll the feed, where it can.
+	HookMode bool
+}
+
+// Environ returns the environment variables of env.
+func (e Env) Environ() []string {
+	return []string{
+		"OMSBOX_VTEX_URL=" + e.VTEXURL, "OMSBOX_VTEX_ACCOUNT=" + e.Account,
+		"OMSBOX_VTEX_APPKEY=" + e.AppKey, "OMSBOX_VTEX_APPTOKEN=" + e.AppToken,
+		"OMSBOX_SKYHUB_URL=" + e.SkyHubURL, "OMSBOX_SKYHUB_EMAIL=" + e.SkyHubEmail,
+		"OMSBOX_SKYHUB_APIKEY=" + e.SkyHubAPIKey, "OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY=" + e.SkyHubAMKey,
+		"OMSBOX_DRIVER_ADDR=" + e.DriverAddr,
+	}
+}
+
+// Integration is an integration under test.
+type Integration interface {
+	// Start runs the integration with env until ctx ends or Stop.
+	Start(ctx context.Context, env Env) (Running, error)
+	// PerScenario tells whether each scenario gets its own instance (and
+	// so its own account); an integration already running does not.
+	PerScenario() bool
+}
+
+// Running is a started integration.
+type Running interface {
+	// DriverURL is the base URL of its driver endpoint ("" if none).
+	DriverURL() string
+	// Stop ends it and returns what it logged.
+	Stop() (logs string, err error)
+}
+
+// InProcess runs the bundled reference client (cmd/refclient) inside the
+// harness: the integration omsbox's own CI drives.
+type InProcess struct {
+	// Transport, if set, carries its VTEX calls (mutation tests use it).
+	Transport http.RoundTripper
+	// StateDir holds its state files (default: a temporary directory).
+	StateDir string
+}
+
+// PerScenario is true: each scenario runs its own client.
+func (InProcess) PerScenario() bool { return true }
+
+// Start runs the reference client.
+func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
+	dir := p.StateDir
+	if dir == "" {
+		var err error
+		if dir, err = os.MkdirTemp("", "refclient-"); err != nil {
+			return nil, err
+		}
+	}
+	logs := &syncBuffer{}
+	cfg := connector.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
+		SkyHubURL: env.SkyHubURL, SkyHubEmail: env.SkyHubEmail, SkyHubAPIKey: env.SkyHubAPIKey, SkyHubAMKey: env.SkyHubAMKey,
+		DriverAddr: env.DriverAddr, StateFile: filepath.Join(dir, env.Account+".json"), PollInterval: 50 * time.Millisecond,
+		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport}
+	if env.HookMode {
+		addr, err := FreeAddr()
+		if err != nil {
+			return nil, err
+		}
+		cfg.HookAddr, cfg.HookURL, cfg.PollInterval = addr, "http://"+addr+"/", time.Hour
+	}
+	c, err := connector.New(cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	if err != nil {
+		return nil, err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	r := &inProcess{cancel: cancel, exit: newExit(), logs: logs, driver: "http://" + env.DriverAddr}
+	go func() { r.exit.set(c.Run(ctx)) }()
+	if err := waitListening(ctx, env.DriverAddr, r.exit); err != nil {
+		logs, _ := r.Stop()
+		if errors.Is(err, errExited) {
+			return r, nil // it stopped by itself (wrong credentials, say): a scenario may expect that
+		}
+		return nil, fmt.Errorf("reference client: %w\n%s", err, logs)
+	}
+	return r, nil
+}
+
+type inProcess struct {
+	cancel context.CancelFunc
+	exit   *exit
+	logs   *syncBuffer
+	driver string
+}
+
+func (r *inProcess) DriverURL() string { return r.driver }
+
+func (r *inProcess) Stop() (string, error) {
+	r.cancel()
+	<-r.exit.done
+	return r.logs.String(), r.exit.err
+}
+
+// exit records how an integration ended; done closes then.
+type exit struct {
+	done chan struct{}
+	once sync.Once
+	err  error
+}
+
+func newExit() *exit { return &exit{done: make(chan struct{})} }
+
+func (e *exit) set(err error) {
+	e.once.Do(func() {
+		e.err = err
+		close(e.done)
+	})
+}
+
+// Command runs an integration as a process: the command line goes to
+// "sh -c" with the harness's environment added, and is stopped (SIGTERM,
+// then SIGKILL after 5 s) at the end of the scenario.
+type Command struct {
+	Line string
+	Dir  string
+}
+
+// PerScenario is true: each scenario starts the command.
+func (Command) PerScenario() bool { return true }
+
+// Start starts the command and waits for its driver endpoint.
+func (c Command) Start(ctx context.Context, env Env) (Running, error) {
+	cmd := exec.Command("sh", "-c", c.Line)
+	cmd.Dir = c.Dir
+	cmd.Env = append(os.Environ(), env.Environ()...)
+	logs := &syncBuffer{}
+	cmd.Stdout, cmd.Stderr = logs, logs
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	if err := cmd.Start(); err != nil {
+		return nil, fmt.Errorf("start %q: %w", c.Line, err)
+	}
+	r := &process{cmd: cmd, exit: newExit(), logs: logs, driver: "http://" + env.DriverAddr}
+	go func() { r.exit.set(cmd.Wait()) }()
+	if err := waitListening(ctx, env.DriverAddr, r.exit); err != nil && !errors.Is(err, errExited) {
+		logs, _ := r.Stop()
+		return nil, fmt.Errorf("%q: %w\n%s", c.Line, err, logs)
+	}
+	return r, nil
+}
+
+type process struct {
+	cmd    *exec.Cmd
+	exit   *exit
+	logs   *syncBuffer
+	driver string
+}
+
+func (p *process) DriverURL() string { return p.driver }
+
+func (p *process) Stop() (string, error) {
+	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
+	select {
+	case <-p.exit.done:
+	case <-time.After(5 * time.Second):
+		_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGKILL)
+		<-p.exit.done
+	}
+	return p.logs.String(), nil
+}
+
+// Running an integration that is already up: the harness only knows its
+// driver URL, and every scenario shares its account.
+type AlreadyRunning struct{ Driver string }
+
+// PerScenario is false: one instance serves every scenario.
+func (AlreadyRunning) PerScenario() bool { return false }
+
+// Start returns the running integration.
+func (a AlreadyRunning) Start(context.Context, Env) (Running, error) { return already(a.Driver), nil }
+
+type already string
+
+func (a already) DriverURL() string     { return string(a) }
+func (a already) Stop() (string, error) { return "", nil }
+
+var errExited = errors.New("the integration exited")
+
+// waitListening waits until addr accepts connections, the process exits,
+// or 20 s pass.
+func waitListening(ctx context.Context, addr string, exited *exit) error {
+	deadline := time.After(20 * time.Second)
+	tick := time.NewTicker(10 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if c, err := net.DialTimeout("tcp", addr, time.Second); err == nil {
+			c.Close()
+			return nil
+		}
+		select {
+		case <-exited.done:
+			return fmt.Errorf("%w before its driver listened on %s: %v", errExited, addr, exited.err)
+		case <-deadline:
+			return fmt.Errorf("its driver did not listen on %s within 20s", addr)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// FreeAddr returns a free loopback address.
+func FreeAddr() (string, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	defer ln.Close()
+	return ln.Addr().String(), nil
+}
+
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+func (s *syncBuffer) String() string { s.mu.Lock(); defer s.mu.Unlock(); return s.b.String() }
+
+var _ io.Writer = (*syncBuffer)(nil)
