@@ -11,6 +11,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/cucumber/godog"
 	"github.com/omsbox/omsbox/features"
@@ -39,6 +40,8 @@ type Options struct {
 	Concurrency int
 	// TestingT runs each scenario as a subtest (go test).
 	TestingT *testing.T
+	// Wait bounds each Then step's wait (default 15 s).
+	Wait time.Duration
 }
 
 // harness is one run's shared state.
@@ -49,6 +52,7 @@ type harness struct {
 	shared      Env
 	prefix      string
 	retryAfter  int
+	wait        time.Duration
 }
 
 // Run runs the features and returns godog's status: 0 when every selected
@@ -69,7 +73,10 @@ func Run(ctx context.Context, o Options) (int, error) {
 		url = srv.URL
 	}
 	h := &harness{integration: o.Integration, client: client.New(url, nil), sandboxURL: strings.TrimRight(url, "/"),
-		shared: o.Shared, prefix: fmt.Sprintf("contract-%04x", rand.IntN(0x10000)), retryAfter: 1}
+		shared: o.Shared, prefix: fmt.Sprintf("contract-%04x", rand.IntN(0x10000)), retryAfter: 1, wait: o.Wait}
+	if h.wait <= 0 {
+		h.wait = DefaultWait
+	}
 	if _, err := h.client.Health(ctx); err != nil {
 		return 1, fmt.Errorf("contracts: the sandbox at %s does not answer: %w", url, err)
 	}
@@ -145,7 +152,7 @@ func atoi(s string) int {
 }
 
 // initialize registers the steps. They speak the domain; each Then waits,
-// bounded by Wait, for the integration to get there.
+// bounded by Options.Wait, for the integration to get there.
 func (h *harness) initialize(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
 		w, err := h.newWorld(ctx)

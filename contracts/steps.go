@@ -14,14 +14,16 @@ import (
 	"time"
 
 	"github.com/cucumber/godog"
+	"github.com/google/go-cmp/cmp"
 	"github.com/omsbox/omsbox/sandbox/client"
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
-// Wait is how long a Then step waits for the integration to get there.
-const Wait = 15 * time.Second
+// DefaultWait is how long a Then step waits for the integration to get
+// there, unless Options.Wait says otherwise.
+const DefaultWait = 15 * time.Second
 
 // world is one scenario's state: its account, its orders, its integration.
 type world struct {
@@ -185,10 +187,10 @@ func (w *world) invoice(ctx context.Context, number string, item int, tracking s
 
 // Then ----------------------------------------------------------------
 
-// eventually retries check until it passes or Wait runs out; the failure
-// says what was expected and what was seen.
+// eventually retries check until it passes or the scenario's wait runs
+// out; the failure says what was expected and what was seen.
 func eventually(ctx context.Context, check func() error) error {
-	deadline := time.Now().Add(Wait)
+	deadline := time.Now().Add(worldOf(ctx).h.wait)
 	for {
 		err := check()
 		if err == nil || time.Now().After(deadline) {
@@ -249,17 +251,23 @@ func (w *world) orderIs(ctx context.Context, status string) error {
 
 func (w *world) ordersAre(ctx context.Context, status string, orders []*oms.Order) error {
 	return eventually(ctx, func() error {
+		want, got := map[string]string{}, map[string]string{}
+		var late string
 		for _, o := range orders {
 			cur, err := w.current(ctx, o.OrderID)
 			if err != nil {
 				return err
 			}
-			if string(cur.Status) != status {
-				return w.explain(ctx, fmt.Sprintf("order %s is %q, want %q", o.OrderID, cur.Status, status),
-					journal.Filter{Path: "/api/oms/pvt/orders/" + o.OrderID + "/**"})
+			want[o.OrderID], got[o.OrderID] = status, string(cur.Status)
+			if got[o.OrderID] != status {
+				late = o.OrderID
 			}
 		}
-		return nil
+		if late == "" {
+			return nil
+		}
+		return w.explain(ctx, "order statuses (-want +got):\n"+cmp.Diff(want, got),
+			journal.Filter{Path: "/api/oms/pvt/orders/" + late + "/**"})
 	})
 }
 
@@ -460,6 +468,15 @@ func (w *world) pickupCount(ctx context.Context, want int) error {
 		if err := w.collectionRequested(ctx); err != nil {
 			return err
 		}
+	}
+	// VTEX requests the pickup; the retailer no longer does it by hand.
+	own, err := w.journal(ctx, client.JournalFilter{API: "skyhub", Method: "POST", Path: "/skyhub/shipments/b2w/**"})
+	if err != nil {
+		return err
+	}
+	if len(own) > 0 {
+		return fmt.Errorf("the integration called SkyHub's %s itself (%d); VTEX's connector groups and requests pickup on its own once the last item is invoiced",
+			own[0].Path, own[0].Status)
 	}
 	n, err := w.pickups(ctx)
 	if err != nil {

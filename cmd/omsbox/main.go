@@ -25,8 +25,9 @@ import (
 const usage = `omsbox — a local sandbox of the VTEX OMS and SkyHub APIs
 
 Usage:
-  omsbox serve [flags]    run the sandbox (see omsbox serve -h)
-  omsbox version          print the version
+  omsbox serve [flags]            run the sandbox (see omsbox serve -h)
+  omsbox contracts run [flags]    run the contract features against an integration
+  omsbox version                  print the version
 `
 
 func main() {
@@ -49,6 +50,14 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "version":
 		fmt.Fprintln(stdout, "omsbox", sandbox.Version)
 		return nil
+	case "contracts":
+		if len(args) < 2 || args[1] != "run" {
+			fmt.Fprint(stderr, usage)
+			return errors.New("contracts: the command is 'omsbox contracts run'")
+		}
+		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
+		defer stop()
+		return runContracts(ctx, args[2:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -1,0 +1,236 @@
+package contracts_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/omsbox/omsbox/contracts"
+)
+
+// A mutant is the reference client with one deliberate defect, made by
+// wrapping the transport of its VTEX calls. The suite has teeth when the
+// scenarios that should catch each defect fail.
+type mutant struct {
+	name   string
+	defect func(env contracts.Env, next http.RoundTripper) http.RoundTripper
+	// mustFail are scenarios that must catch the defect.
+	mustFail []string
+}
+
+type roundTrip func(*http.Request) (*http.Response, error)
+
+func (f roundTrip) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+func answer(status int, body string) *http.Response {
+	return &http.Response{StatusCode: status, Header: http.Header{"Content-Type": {"application/json"}},
+		Body: io.NopCloser(strings.NewReader(body))}
+}
+
+// feedItems reads a feed lot out of a response, leaving it readable.
+func feedItems(resp *http.Response) []struct{ OrderID, State string } {
+	data, _ := io.ReadAll(resp.Body)
+	resp.Body = io.NopCloser(bytes.NewReader(data))
+	var lot []struct{ OrderID, State string }
+	_ = json.Unmarshal(data, &lot)
+	return lot
+}
+
+// call makes a side request with the integration's own credentials.
+func call(next http.RoundTripper, like *http.Request, method, path, body string) (*http.Response, error) {
+	u := *like.URL
+	u.Path, u.RawPath = path, ""
+	req, _ := http.NewRequestWithContext(like.Context(), method, u.String(), strings.NewReader(body))
+	req.Header = like.Header.Clone()
+	return next.RoundTrip(req)
+}
+
+var mutants = []mutant{
+	{
+		name: "never commits the feed",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				if r.Method == "POST" && r.URL.Path == "/api/orders/feed" {
+					return answer(200, ""), nil // pretends to commit
+				}
+				return next.RoundTrip(r)
+			})
+		},
+		mustFail: []string{"A paid order is downloaded and handled", "Several orders arrive in one lot"},
+	},
+	{
+		name: "starts handling before reading the order",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				if err == nil && r.Method == "GET" && r.URL.Path == "/api/orders/feed" {
+					for _, it := range feedItems(resp) {
+						if it.State == "ready-for-handling" {
+							if side, err := call(next, r, "POST", "/api/oms/pvt/orders/"+it.OrderID+"/start-handling", ""); err == nil {
+								side.Body.Close()
+							}
+						}
+					}
+				}
+				return resp, err
+			})
+		},
+		mustFail: []string{"A paid order is downloaded and handled"},
+	},
+	{
+		name: "invoices before start-handling",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				if err == nil && r.Method == "GET" && r.URL.Path == "/api/orders/feed" {
+					for _, it := range feedItems(resp) {
+						if it.State == "ready-for-handling" {
+							body := `{"type":"Output","issuanceDate":"2026-01-01","invoiceNumber":"EARLY","invoiceValue":1,"items":[{"id":"SKU-1","price":1,"quantity":1}]}`
+							if side, err := call(next, r, "POST", "/api/oms/pvt/orders/"+it.OrderID+"/invoice", body); err == nil {
+								side.Body.Close()
+							}
+						}
+					}
+				}
+				return resp, err
+			})
+		},
+		mustFail: []string{"Full invoice", "Partial invoices of a multi-item order"},
+	},
+	{
+		name: "retries 429 without waiting",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				for i := 0; err == nil && resp.StatusCode == http.StatusTooManyRequests && i < 3 && r.Body == nil; i++ {
+					resp.Body.Close()
+					resp, err = next.RoundTrip(r)
+				}
+				return resp, err
+			})
+		},
+		mustFail: []string{"429 on order reads: the integration backs off and completes"},
+	},
+	{
+		name: "requests a pickup per invoiced item",
+		defect: func(env contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				if err != nil || r.Method != "POST" || !strings.HasSuffix(r.URL.Path, "/invoice") || resp.StatusCode != 200 {
+					return resp, err
+				}
+				id := strings.TrimSuffix(strings.TrimPrefix(r.URL.Path, "/api/oms/pvt/orders/"), "/invoice")
+				order, err := call(next, r, "GET", "/api/oms/pvt/orders/"+id, "")
+				if err != nil {
+					return resp, nil
+				}
+				var o struct{ MarketplaceOrderID string }
+				_ = json.NewDecoder(order.Body).Decode(&o)
+				order.Body.Close()
+				if o.MarketplaceOrderID == "" {
+					return resp, nil
+				}
+				remote := o.MarketplaceOrderID[strings.LastIndex(o.MarketplaceOrderID, "-")+1:]
+				for _, step := range []struct{ path, body string }{
+					{"/shipments/b2w", `{"order_remote_codes":["` + remote + `"]}`},
+					{"/shipments/b2w/confirm_collection", `{"order_codes":["` + remote + `"]}`},
+				} {
+					req, _ := http.NewRequestWithContext(r.Context(), "POST", env.SkyHubURL+step.path, strings.NewReader(step.body))
+					req.Header.Set("Content-Type", "application/json")
+					req.Header.Set("X-User-Email", env.SkyHubEmail)
+					req.Header.Set("X-Api-Key", env.SkyHubAPIKey)
+					req.Header.Set("X-Accountmanager-Key", env.SkyHubAMKey)
+					if side, err := next.RoundTrip(req); err == nil {
+						side.Body.Close()
+					}
+				}
+				return resp, nil
+			})
+		},
+		mustFail: []string{"One item: pickup requested after its invoice",
+			"Two items: no pickup until the last item is invoiced, then exactly one"},
+	},
+}
+
+// mutantClient is the reference client with a defect in its transport.
+type mutantClient struct {
+	contracts.InProcess
+	defect func(contracts.Env, http.RoundTripper) http.RoundTripper
+}
+
+func (m mutantClient) Start(ctx context.Context, env contracts.Env) (contracts.Running, error) {
+	in := m.InProcess
+	in.Transport = m.defect(env, http.DefaultTransport)
+	return in.Start(ctx, env)
+}
+
+func TestMutantsAreCaught(t *testing.T) {
+	if testing.Short() {
+		t.Skip("mutation tests run the whole suite once per mutant")
+	}
+	for _, m := range mutants {
+		t.Run(m.name, func(t *testing.T) {
+			dir := t.TempDir()
+			status, err := contracts.Run(context.Background(), contracts.Options{
+				Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect},
+				Tags:        "~@hook", Concurrency: 4, Formats: "cucumber", OutDir: dir, Output: io.Discard,
+				Wait: 4 * time.Second, // a mutant fails; no need to wait it out for long
+			})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if status == 0 {
+				t.Fatalf("the suite passed against a client that %s", m.name)
+			}
+			failed := failedScenarios(t, filepath.Join(dir, "omsbox-contracts.cucumber.json"))
+			for _, want := range m.mustFail {
+				if !slices.Contains(failed, want) {
+					t.Errorf("scenario %q did not catch a client that %s (failed: %v)", want, m.name, failed)
+				}
+			}
+		})
+	}
+}
+
+// failedScenarios reads a cucumber JSON report.
+func failedScenarios(t *testing.T, path string) []string {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var report []struct {
+		Elements []struct {
+			Name  string `json:"name"`
+			Steps []struct {
+				Result struct{ Status string } `json:"result"`
+			} `json:"steps"`
+			After []struct {
+				Result struct{ Status string } `json:"result"`
+			} `json:"after"`
+		} `json:"elements"`
+	}
+	if err := json.Unmarshal(data, &report); err != nil {
+		t.Fatalf("cucumber report: %v", err)
+	}
+	var failed []string
+	for _, f := range report {
+		for _, e := range f.Elements {
+			for _, s := range append(e.Steps, e.After...) {
+				if s.Result.Status == "failed" {
+					failed = append(failed, e.Name)
+					break
+				}
+			}
+		}
+	}
+	return failed
+}
