@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
+	"net/http"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -68,7 +70,18 @@ func Run(ctx context.Context, o Options) (int, error) {
 			return 1, err
 		}
 		defer sb.Close()
-		srv := httptest.NewServer(sb.Handler())
+		addr := "127.0.0.1:0"
+		if img, ok := o.Integration.(Image); ok { // containers reach the host on Docker's bridge
+			if addr, err = img.listenAddr(); err != nil {
+				return 1, err
+			}
+		}
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return 1, fmt.Errorf("contracts: listen for the sandbox: %w", err)
+		}
+		srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: sb.Handler()}}
+		srv.Start()
 		defer srv.Close()
 		url = srv.URL
 	}

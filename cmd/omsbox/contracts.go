@@ -1,3 +1,5 @@
+//go:build !nocontracts
+
 package main
 
 import (
@@ -5,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/omsbox/omsbox/contracts"
 )
@@ -17,6 +20,8 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	var (
 		cmdLine    = fs.String("integration-cmd", "", "start the integration with this command (sh -c) per scenario, with the OMSBOX_* environment")
 		driverURL  = fs.String("integration-url", "", "an integration already running: its driver endpoint URL (needs --account and friends)")
+		image      = fs.String("integration-image", "", "run the integration from this Docker image, one container per scenario")
+		imageEnv   multiFlag
 		sandboxURL = fs.String("sandbox-url", "", "use this running sandbox instead of starting one")
 		tags       = fs.String("tags", "", `scenarios to run, e.g. "@passive" or "~@hook"`)
 		format     = fs.String("format", "pretty", "pretty, progress, junit, cucumber (comma-separated)")
@@ -24,6 +29,7 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		conc       = fs.Int("concurrency", 4, "scenarios run in parallel (each has its own sandbox account)")
 		shared     contracts.Env
 	)
+	fs.Var(&imageEnv, "integration-env", "with --integration-image: an extra NAME=value for the container (repeatable)")
 	fs.StringVar(&shared.Account, "account", "", "--integration-url: the VTEX account it is configured with")
 	fs.StringVar(&shared.AppKey, "app-key", "", "--integration-url: its app key")
 	fs.StringVar(&shared.AppToken, "app-token", "", "--integration-url: its app token")
@@ -38,8 +44,10 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	var integration contracts.Integration = contracts.InProcess{}
 	switch {
-	case *cmdLine != "" && *driverURL != "":
-		return fmt.Errorf("contracts: give --integration-cmd or --integration-url, not both")
+	case countSet(*cmdLine, *driverURL, *image) > 1:
+		return fmt.Errorf("contracts: give one of --integration-cmd, --integration-url and --integration-image")
+	case *image != "":
+		integration = contracts.Image{Name: *image, Env: imageEnv}
 	case *cmdLine != "":
 		integration = contracts.Command{Line: *cmdLine}
 	case *driverURL != "":
@@ -57,3 +65,19 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	return nil
 }
+
+func countSet(values ...string) int {
+	n := 0
+	for _, v := range values {
+		if v != "" {
+			n++
+		}
+	}
+	return n
+}
+
+// multiFlag collects a repeatable flag.
+type multiFlag []string
+
+func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
+func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }

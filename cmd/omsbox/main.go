@@ -27,6 +27,7 @@ const usage = `omsbox — a local sandbox of the VTEX OMS and SkyHub APIs
 Usage:
   omsbox serve [flags]            run the sandbox (see omsbox serve -h)
   omsbox contracts run [flags]    run the contract features against an integration
+  omsbox healthcheck              exit 0 when the sandbox at $OMSBOX_ADDR is healthy (for containers)
   omsbox version                  print the version
 `
 
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "version":
 		fmt.Fprintln(stdout, "omsbox", sandbox.Version)
 		return nil
+	case "healthcheck":
+		return healthcheck(ctx, env("OMSBOX_ADDR", "127.0.0.1:8080"))
 	case "contracts":
 		if len(args) < 2 || args[1] != "run" {
 			fmt.Fprint(stderr, usage)
@@ -208,4 +211,28 @@ func or(s, def string) string {
 		return def
 	}
 	return s
+}
+
+// healthcheck asks a running sandbox for its health: the image's
+// HEALTHCHECK, since a scratch image has no curl.
+func healthcheck(ctx context.Context, addr string) error {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	req, _ := http.NewRequestWithContext(ctx, "GET", "http://"+net.JoinHostPort(host, port)+"/_sandbox/health", nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return fmt.Errorf("healthcheck: %w", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("healthcheck: %d", resp.StatusCode)
+	}
+	return nil
 }
