@@ -53,6 +53,29 @@ func call(next http.RoundTripper, like *http.Request, method, path, body string)
 	return next.RoundTrip(req)
 }
 
+// onReadyItems calls do for each ready-for-handling item of every feed lot
+// the client reads, before the client sees the lot.
+func onReadyItems(next http.RoundTripper, do func(r *http.Request, orderID string)) http.RoundTripper {
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		if err == nil && r.Method == "GET" && r.URL.Path == "/api/orders/feed" {
+			for _, it := range feedItems(resp) {
+				if it.State == "ready-for-handling" {
+					do(r, it.OrderID)
+				}
+			}
+		}
+		return resp, err
+	})
+}
+
+// sideCall makes a call the client does not know of, and drops the answer.
+func sideCall(next http.RoundTripper, like *http.Request, method, path, body string) {
+	if resp, err := call(next, like, method, path, body); err == nil {
+		resp.Body.Close()
+	}
+}
+
 var mutants = []mutant{
 	{
 		name: "never commits the feed",
@@ -69,18 +92,8 @@ var mutants = []mutant{
 	{
 		name: "starts handling before reading the order",
 		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
-			return roundTrip(func(r *http.Request) (*http.Response, error) {
-				resp, err := next.RoundTrip(r)
-				if err == nil && r.Method == "GET" && r.URL.Path == "/api/orders/feed" {
-					for _, it := range feedItems(resp) {
-						if it.State == "ready-for-handling" {
-							if side, err := call(next, r, "POST", "/api/oms/pvt/orders/"+it.OrderID+"/start-handling", ""); err == nil {
-								side.Body.Close()
-							}
-						}
-					}
-				}
-				return resp, err
+			return onReadyItems(next, func(r *http.Request, orderID string) {
+				sideCall(next, r, "POST", "/api/oms/pvt/orders/"+orderID+"/start-handling", "")
 			})
 		},
 		mustFail: []string{"A paid order is downloaded and handled"},
@@ -88,19 +101,9 @@ var mutants = []mutant{
 	{
 		name: "invoices before start-handling",
 		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
-			return roundTrip(func(r *http.Request) (*http.Response, error) {
-				resp, err := next.RoundTrip(r)
-				if err == nil && r.Method == "GET" && r.URL.Path == "/api/orders/feed" {
-					for _, it := range feedItems(resp) {
-						if it.State == "ready-for-handling" {
-							body := `{"type":"Output","issuanceDate":"2026-01-01","invoiceNumber":"EARLY","invoiceValue":1,"items":[{"id":"SKU-1","price":1,"quantity":1}]}`
-							if side, err := call(next, r, "POST", "/api/oms/pvt/orders/"+it.OrderID+"/invoice", body); err == nil {
-								side.Body.Close()
-							}
-						}
-					}
-				}
-				return resp, err
+			return onReadyItems(next, func(r *http.Request, orderID string) {
+				sideCall(next, r, "POST", "/api/oms/pvt/orders/"+orderID+"/invoice",
+					`{"type":"Output","issuanceDate":"2026-01-01","invoiceNumber":"EARLY","invoiceValue":1,"items":[{"id":"SKU-1","price":1,"quantity":1}]}`)
 			})
 		},
 		mustFail: []string{"Full invoice", "Partial invoices of a multi-item order"},
