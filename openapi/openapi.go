@@ -96,7 +96,11 @@ type Options struct {
 	WriteError ErrorWriter
 	// MaxBodyBytes bounds request bodies; larger ones get 413. Default 1 MiB.
 	MaxBodyBytes int64
-	Logger       *slog.Logger
+	// AssumeJSON reads every request body as JSON whatever its
+	// Content-Type says (the control plane speaks nothing else, and
+	// `curl -d` sends a form type). Vendor APIs keep VTEX's 400.
+	AssumeJSON bool
+	Logger     *slog.Logger
 }
 
 // DefaultMaxBodyBytes bounds request bodies unless Options say otherwise.
@@ -177,6 +181,9 @@ func (v *validated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
+		if v.opts.AssumeJSON && len(body) > 0 {
+			r.Header.Set("Content-Type", "application/json")
+		}
 	}
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,

@@ -159,6 +159,19 @@ func TestAdvanceOrder(t *testing.T) {
 	}
 }
 
+func TestControlPlaneReadsJSONWhateverTheContentType(t *testing.T) {
+	s := startSandbox(t)
+	// curl -d sends application/x-www-form-urlencoded.
+	resp, err := http.Post(s.URL+"/_sandbox/clock", "application/x-www-form-urlencoded", strings.NewReader(`{"advance":"1m"}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("clock with a form content type: %d", resp.StatusCode)
+	}
+}
+
 func TestClock(t *testing.T) {
 	s := startSandbox(t)
 	st, err := s.Client.Clock(ctx)

@@ -90,7 +90,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"ListFeeds": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, p.Feeds.Summaries(r.URL.Query().Get("account")))
 		}),
-	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, Logger: opts.Logger,
+	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, Logger: opts.Logger, AssumeJSON: true,
 		WriteError: func(w http.ResponseWriter, _ *http.Request, status int, msg string) {
 			writeError(w, status, codeOf[status], msg)
 		}})
