@@ -22,7 +22,10 @@ func NewLog(size int, bus *Bus) *Log {
 		size = DefaultLogSize
 	}
 	l := &Log{ring: ring.New[Event](size)}
-	l.unsub = bus.Subscribe(func(e Event) { l.ring.Add(e, nil) })
+	l.unsub = bus.Subscribe(func(e Event) {
+		e.Subject = nil // valid only during delivery; the log must not keep it alive
+		l.ring.Add(e, nil)
+	})
 	return l
 }
 
