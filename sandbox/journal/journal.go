@@ -10,6 +10,7 @@ import (
 	"io"
 	"net/http"
 	"path"
+	"strconv"
 	"strings"
 	"time"
 
@@ -169,11 +170,13 @@ type readCloser struct {
 }
 
 // capture passes a response through and keeps its status and body head.
+// The head goes into a strings.Builder sized from Content-Length when the
+// handler sets it: one allocation, and no copy when the journal keeps it.
 type capture struct {
 	http.ResponseWriter
 	status    int
 	wrote     bool
-	body      bytes.Buffer
+	body      strings.Builder
 	truncated bool
 }
 
@@ -185,6 +188,11 @@ func (c *capture) WriteHeader(status int) {
 }
 
 func (c *capture) Write(b []byte) (int, error) {
+	if !c.wrote || c.body.Cap() == 0 {
+		if n, err := strconv.Atoi(c.Header().Get("Content-Length")); err == nil && n > 0 {
+			c.body.Grow(min(n, MaxBody))
+		}
+	}
 	c.wrote = true
 	if room := MaxBody - c.body.Len(); room > 0 {
 		c.body.Write(b[:min(len(b), room)])
