@@ -88,3 +88,21 @@ func (w *countingWriter) Write(b []byte) (int, error) {
 	w.n += len(b)
 	return len(b), nil
 }
+
+// BenchmarkStartup measures New to the first healthy answer: the three
+// specs loaded and checked, the demo account seeded, the routers built.
+func BenchmarkStartup(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		sb, err := sandbox.New()
+		if err != nil {
+			b.Fatal(err)
+		}
+		rec := httptest.NewRecorder()
+		sb.Handler().ServeHTTP(rec, httptest.NewRequest("GET", "/_sandbox/health", nil))
+		if rec.Code != http.StatusOK {
+			b.Fatalf("health %d", rec.Code)
+		}
+		sb.Close()
+	}
+}
