@@ -503,3 +503,68 @@ func TestSkyHubOnItsOwnHostAndListener(t *testing.T) {
 		}
 	}
 }
+
+func TestDirectAndFulfillmentEligibility(t *testing.T) {
+	h := newSandbox(t).Handler()
+	key := "35260311222333000181550010000010011000010010"
+	create := func(method string) (string, string) {
+		body := `{"order":{"calculation_type":"b2wentregadirect","shipping_method":"` + method + `","items":[{"id":"X","qty":1,"original_price":10}]}}`
+		var o skyhub.Order
+		sky(t, h, "POST", "/orders", body).json(t, &o)
+		sky(t, h, "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{}`)
+		return o.Code, o.ImportInfo.RemoteCode
+	}
+	toGroup := func() []string {
+		var out struct {
+			Orders []skyhub.Candidate `json:"orders"`
+		}
+		sky(t, h, "GET", "/shipments/b2w/to_group", "").json(t, &out)
+		var codes []string
+		for _, c := range out.Orders {
+			codes = append(codes, c.Code)
+		}
+		return codes
+	}
+	direct, directRemote := create("")
+	fulfillment, fulfillmentRemote := create(skyhub.FulfillmentMethod)
+	if got := toGroup(); len(got) != 0 {
+		t.Fatalf("approved Direct orders are groupable before their invoice: %v", got)
+	}
+	for _, code := range []string{direct, fulfillment} {
+		sky(t, h, "POST", "/orders/"+url.PathEscape(code)+"/invoice", `{"invoice":{"key":"`+key+`"}}`)
+	}
+	if got := toGroup(); !cmp.Equal(got, []string{directRemote}) {
+		t.Fatalf("to_group after the invoices: %v, want the Direct order only", got)
+	}
+	r := sky(t, h, "POST", "/shipments/b2w", `{"order_remote_codes":["`+fulfillmentRemote+`"]}`)
+	if r.status != 422 || !strings.Contains(skyError(t, r), "B2W Fulfillment") {
+		t.Fatalf("grouping a Fulfillment order: %d %s", r.status, r.body)
+	}
+	r = sky(t, h, "POST", "/shipments/b2w/confirm_collection", `{"order_codes":["`+directRemote+`"]}`)
+	if r.status != 422 || !strings.Contains(skyError(t, r), "group it first") {
+		t.Fatalf("collecting an ungrouped order: %d %s", r.status, r.body)
+	}
+	if r := sky(t, h, "POST", "/shipments/b2w/confirm_collection", `{"order_codes":["999999999999"]}`); r.status != 404 {
+		t.Fatalf("collecting an unknown order: %d %s", r.status, r.body)
+	}
+}
+
+func TestManualInvoiceProcessingHoldsThePickup(t *testing.T) {
+	cfg := testConfig()
+	cfg.SkyHub.ManualInvoiceProcessing = true
+	s := startSandbox(t, sandbox.WithConfig(cfg))
+	o, code := b2wOrder(t, s, oms.ShippingDirect, "A")
+	invoice(t, s, o.OrderID, "NF-1", "A")
+	// The label is not ready: grouping fails and is retried.
+	waitCount(t, s, o.OrderID, bridge.StepFailed, 1)
+	if err := s.Client.SkyHubStep(ctx, code, "process-invoice"); err != nil {
+		t.Fatal(err)
+	}
+	s.Client.AdvanceClock(ctx, 10*time.Second)
+	got := bridgeEvents(t, s, o.OrderID, bridge.PickupRequested)
+	if n := strings.Count(strings.Join(got, ","), bridge.PickupRequested); n != 1 {
+		t.Fatalf("pickups: %v", got)
+	}
+	err := s.Client.SkyHubStep(ctx, "Lojas Americanas-000", "pickup")
+	wantError(t, err, 404, "not found")
+}
