@@ -12,8 +12,7 @@ const DefaultLogSize = 100_000
 // Log keeps the latest events published on a bus, for the control plane's
 // GET /_sandbox/events.
 type Log struct {
-	ring  *ring.Ring[Event]
-	unsub func()
+	ring *ring.Ring[Event]
 }
 
 // NewLog subscribes a log of at most size events to bus.
@@ -22,7 +21,7 @@ func NewLog(size int, bus *Bus) *Log {
 		size = DefaultLogSize
 	}
 	l := &Log{ring: ring.New[Event](size)}
-	l.unsub = bus.Subscribe(func(e Event) {
+	bus.Subscribe(func(e Event) {
 		e.Subject = nil // valid only during delivery; the log must not keep it alive
 		l.ring.Add(e, nil)
 	})

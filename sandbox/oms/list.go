@@ -51,9 +51,6 @@ var orderKeys = map[OrderBy]func(a, b *Summary) int{
 	OrderByOrigin:       func(a, b *Summary) int { return cmp.Compare(a.Origin, b.Origin) },
 }
 
-// ValidOrderBy tells whether f is a sort field VTEX accepts.
-func ValidOrderBy(f OrderBy) bool { _, ok := orderKeys[f]; return ok }
-
 // OrderList is VTEX's list-orders answer.
 type OrderList struct {
 	List   []Summary `json:"list"`

@@ -110,9 +110,6 @@ var statusIndex = func() map[Status]*StatusInfo {
 	return m
 }()
 
-// Statuses returns the status table, in flow order.
-func Statuses() []StatusInfo { return append([]StatusInfo(nil), statuses...) }
-
 // Info returns the table row of s.
 func (s Status) Info() (StatusInfo, bool) {
 	i, ok := statusIndex[s]

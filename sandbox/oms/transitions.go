@@ -131,9 +131,6 @@ var transitions = []Transition{
 	{From: StatusCancel, Action: ActionConfirmCancel, To: StatusCanceled, By: ByPlatform, Auto: true},
 }
 
-// Transitions returns a copy of the transition table.
-func Transitions() []Transition { return append([]Transition(nil), transitions...) }
-
 // Change is one accepted status change.
 type Change struct {
 	From, To Status

@@ -102,9 +102,6 @@ var transitions = []Transition{
 	{From: []Type{New, Approved, Invoiced}, Action: "cancel", To: Canceled, By: BySeller | ByMarketplace},
 }
 
-// Transitions returns the table.
-func Transitions() []Transition { return slices.Clone(transitions) }
-
 // move applies an action to the order's status through the table.
 func move(o *Order, action string, by Actor) (Type, error) {
 	cur := o.Status.Type
