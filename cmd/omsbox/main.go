@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -140,7 +141,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	}
 	for _, sl := range cfg.SkyHub.Sellers {
 		fmt.Fprintf(stdout, "  SkyHub seller %s  X-Api-Key: %s  X-Accountmanager-Key: %s  (base %s, account %s)\n",
-			sl.Email, sl.APIKey, or(sl.AccountManagerKey, "any"), or(cfg.SkyHub.Base, "/skyhub"), sl.Account)
+			sl.Email, sl.APIKey, cmp.Or(sl.AccountManagerKey, "any"), cmp.Or(cfg.SkyHub.Base, "/skyhub"), sl.Account)
 	}
 	for _, a := range cfg.Accounts {
 		for _, k := range a.AppKeys {
@@ -204,13 +205,6 @@ func envUint(name string, def uint64) uint64 {
 		return v
 	}
 	return def
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 // healthcheck asks a running sandbox for its health: the image's

@@ -12,6 +12,7 @@ package bridge
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -346,7 +347,7 @@ func (b *Bridge) importOrder(st *skyhub.Store, j *job) error {
 			n.Shipping = oms.ShippingCorreios
 		}
 		for _, it := range o.Items {
-			n.Items = append(n.Items, oms.NewItem{ID: it.ID, Name: or(it.Name, it.ID), Price: int64(it.SpecialPrice*100 + 0.5), Quantity: it.Qty})
+			n.Items = append(n.Items, oms.NewItem{ID: it.ID, Name: cmp.Or(it.Name, it.ID), Price: int64(it.SpecialPrice*100 + 0.5), Quantity: it.Qty})
 		}
 	})
 	if err != nil {
@@ -369,7 +370,7 @@ func (b *Bridge) call(st *skyhub.Store, method, path string, body any, want int)
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("X-User-Email", s.Email)
 	req.Header.Set("X-Api-Key", s.APIKey)
-	req.Header.Set("X-Accountmanager-Key", or(s.AccountManagerKey, "vtex-connector"))
+	req.Header.Set("X-Accountmanager-Key", cmp.Or(s.AccountManagerKey, "vtex-connector"))
 	req.Header.Set(journal.OriginHeader, Origin)
 	rec := httptest.NewRecorder()
 	b.skyhub.ServeHTTP(rec, req)
@@ -385,10 +386,3 @@ func (b *Bridge) publish(account, orderID, typ string, data map[string]any) {
 }
 
 func ptr[T any](v T) *T { return &v }
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
-}

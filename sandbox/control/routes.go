@@ -1,6 +1,7 @@
 package control
 
 import (
+	"cmp"
 	"errors"
 	"net/http"
 	"strconv"
@@ -59,9 +60,9 @@ func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	a := config.Account{Name: req.Name, Seed: req.Seed,
-		AppKeys: []config.AppKey{{Key: or(req.AppKey, "vtexappkey-"+req.Name+"-sandbox"),
-			Token: or(req.AppToken, "sandbox-token-"+req.Name)}},
-		UserTokens: []string{or(req.UserToken, "sandbox-user-token-"+req.Name)}}
+		AppKeys: []config.AppKey{{Key: cmp.Or(req.AppKey, "vtexappkey-"+req.Name+"-sandbox"),
+			Token: cmp.Or(req.AppToken, "sandbox-token-"+req.Name)}},
+		UserTokens: []string{cmp.Or(req.UserToken, "sandbox-user-token-"+req.Name)}}
 	if err := p.AddAccount(a); err != nil {
 		fail(w, http.StatusBadRequest, "%v", err)
 		return
@@ -85,7 +86,7 @@ func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 	if !decode(w, r, &req) {
 		return
 	}
-	name := or(req.Account, p.DefaultAccount)
+	name := cmp.Or(req.Account, p.DefaultAccount)
 	acct, ok := p.OMS.Account(name)
 	if !ok {
 		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", name)
@@ -302,11 +303,4 @@ func (p *plane) deleteFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

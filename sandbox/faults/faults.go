@@ -7,6 +7,7 @@
 package faults
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -109,8 +110,8 @@ func (s *Set) Add(r Rule) (Rule, error) {
 	}
 	r.Method = strings.ToUpper(r.Method)
 	if r.Feed != "" {
-		r.Path = or(r.Path, FeedPath)
-		r.Method = or(r.Method, http.MethodGet)
+		r.Path = cmp.Or(r.Path, FeedPath)
+		r.Method = cmp.Or(r.Method, http.MethodGet)
 	}
 	r.Hits = 0
 	r.Remaining = nil
@@ -269,11 +270,4 @@ type feedModeKey struct{}
 func FeedMode(ctx context.Context) string {
 	m, _ := ctx.Value(feedModeKey{}).(string)
 	return m
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }

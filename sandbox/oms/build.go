@@ -1,6 +1,7 @@
 package oms
 
 import (
+	"cmp"
 	"strings"
 	"time"
 
@@ -303,13 +304,13 @@ func customerOf(n *NewOrder, ids *idSource) (brdata.Person, brdata.Address) {
 	person := brdata.NewPerson(ids.rng)
 	addr := brdata.NewAddress(ids.rng)
 	if c := n.Customer; c != nil {
-		person = brdata.Person{FirstName: or(c.FirstName, person.FirstName), LastName: or(c.LastName, person.LastName),
-			Email: or(c.Email, person.Email), CPF: or(c.Document, person.CPF), Phone: or(c.Phone, person.Phone)}
+		person = brdata.Person{FirstName: cmp.Or(c.FirstName, person.FirstName), LastName: cmp.Or(c.LastName, person.LastName),
+			Email: cmp.Or(c.Email, person.Email), CPF: cmp.Or(c.Document, person.CPF), Phone: cmp.Or(c.Phone, person.Phone)}
 	}
 	if a := n.Address; a != nil {
-		addr.Street, addr.Number, addr.Complement = or(a.Street, addr.Street), or(a.Number, addr.Number), a.Complement
-		addr.Neighborhood, addr.City = or(a.Neighborhood, addr.Neighborhood), or(a.City, addr.City)
-		addr.State, addr.PostalCode = or(a.State, addr.State), or(a.PostalCode, addr.PostalCode)
+		addr.Street, addr.Number, addr.Complement = cmp.Or(a.Street, addr.Street), cmp.Or(a.Number, addr.Number), a.Complement
+		addr.Neighborhood, addr.City = cmp.Or(a.Neighborhood, addr.Neighborhood), cmp.Or(a.City, addr.City)
+		addr.State, addr.PostalCode = cmp.Or(a.State, addr.State), cmp.Or(a.PostalCode, addr.PostalCode)
 	}
 	return person, addr
 }
@@ -346,13 +347,6 @@ func slugOf(name string) string {
 		}
 	}
 	return strings.TrimSuffix(b.String(), "-")
-}
-
-func or(s, def string) string {
-	if s == "" {
-		return def
-	}
-	return s
 }
 
 func deref(s *string) string {

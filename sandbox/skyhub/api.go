@@ -9,6 +9,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -57,10 +58,10 @@ func Handler(hub *Hub, opts Options) (http.Handler, error) {
 		"ListOrders":        http.HandlerFunc(a.listOrders),
 		"CreateTestOrder":   http.HandlerFunc(a.createOrder),
 		"GetOrder":          http.HandlerFunc(a.getOrder),
-		"ApproveOrder":      statusCall(func(s *Store, code string, b statusBody) error { return s.Approve(code, b.Status) }),
+		"ApproveOrder":      bodyCall(func(s *Store, code string, b statusBody) error { return s.Approve(code, b.Status) }),
 		"InvoiceOrder":      bodyCall(func(s *Store, code string, req InvoiceRequest) error { return s.Invoice(code, req) }),
 		"ShipOrder":         bodyCall(func(s *Store, code string, req ShipmentRequest) error { return s.Ship(code, req, BySeller) }),
-		"DeliverOrder":      statusCall(func(s *Store, code string, b statusBody) error { return s.Deliver(code, b.Status, BySeller) }),
+		"DeliverOrder":      bodyCall(func(s *Store, code string, b statusBody) error { return s.Deliver(code, b.Status, BySeller) }),
 		"CancelOrder":       http.HandlerFunc(a.cancel),
 		"ShipmentException": bodyCall(func(s *Store, code string, req ExceptionRequest) error { return s.ShipmentException(code, req) }),
 		"ShipmentLabels":    http.HandlerFunc(a.labels),
@@ -127,7 +128,8 @@ func (a *api) authenticate(next http.Handler) http.Handler {
 			}
 		}
 		if len(missing) > 0 {
-			WriteError(w, r, http.StatusUnauthorized, "Missing authentication header(s): "+strings.Join(sorted(missing), ", "))
+			slices.Sort(missing)
+			WriteError(w, r, http.StatusUnauthorized, "Missing authentication header(s): "+strings.Join(missing, ", "))
 			return
 		}
 		st, ok := a.hub.Seller(email)
@@ -141,15 +143,6 @@ func (a *api) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sellerKey{}, st)))
 	})
-}
-
-func sorted(s []string) []string {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
-	return s
 }
 
 // decode reads an optional JSON body (SkyHub's spec has checked it).
@@ -183,8 +176,6 @@ func bodyCall[Req any](call func(*Store, string, Req) error) http.Handler {
 		w.WriteHeader(http.StatusCreated)
 	})
 }
-
-func statusCall(call func(*Store, string, statusBody) error) http.Handler { return bodyCall(call) }
 
 func (a *api) cancel(w http.ResponseWriter, r *http.Request) {
 	var b statusBody
