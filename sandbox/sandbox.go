@@ -112,7 +112,7 @@ func New(opts ...Option) (*Sandbox, error) {
 		Clock:   st.clock,
 		Events:  &events.Bus{},
 		Faults:  faults.NewSet(st.seed),
-		Journal: journal.New(st.cfg.JournalSize, st.clock.Now),
+		Journal: journal.NewBounded(st.cfg.JournalSize, st.cfg.JournalBytes, st.clock.Now),
 		cfg:     st.cfg,
 		creds:   vtex.NewCredentials(st.cfg),
 		logger:  st.logger,

@@ -30,6 +30,9 @@ type Config struct {
 	Platform Platform `json:"platform,omitempty"`
 	// JournalSize is how many requests the journal keeps (default 10,000).
 	JournalSize int `json:"journalSize,omitempty"`
+	// JournalBytes bounds the journal's memory (default 64 MiB): the
+	// oldest entries go first.
+	JournalBytes int `json:"journalBytes,omitempty"`
 	// SkyHub configures the SkyHub side.
 	SkyHub SkyHub `json:"skyhub,omitzero"`
 }
@@ -171,6 +174,9 @@ func (c Config) Validate() error {
 	}
 	if c.JournalSize < 0 {
 		errs = append(errs, errors.New("journalSize must not be negative"))
+	}
+	if c.JournalBytes < 0 {
+		errs = append(errs, errors.New("journalBytes must not be negative"))
 	}
 	if c.DefaultAccount == "" {
 		errs = append(errs, errors.New("defaultAccount is empty"))

@@ -17,11 +17,21 @@ import (
 	"github.com/omsbox/omsbox/sandbox/internal/ring"
 )
 
-// MaxBody is how much of each request and response body is kept.
-const MaxBody = 64 << 10
-
-// DefaultSize is how many entries a journal keeps unless told otherwise.
-const DefaultSize = 10_000
+// Bounds of what the journal keeps, so that no client can make it grow
+// without limit: each body's head, each path and query's head, and the
+// whole journal by count and by bytes (the oldest entries go first).
+const (
+	// MaxBody is how much of each request and response body is kept.
+	MaxBody = 64 << 10
+	// MaxTarget is how much of a path and its query, together, is kept.
+	MaxTarget = 8 << 10
+	// DefaultSize is how many entries a journal keeps unless told otherwise.
+	DefaultSize = 10_000
+	// DefaultBytes bounds the whole journal unless told otherwise.
+	DefaultBytes = 64 << 20
+	// entryOverhead is what an entry costs beside its strings, roughly.
+	entryOverhead = 256
+)
 
 // Entry is one recorded request.
 type Entry struct {
@@ -29,19 +39,21 @@ type Entry struct {
 	Time time.Time `json:"time"`
 	// ReceivedAt is the wall-clock arrival, for checks of real waits (did
 	// a client honour Retry-After?); Time is sandbox time.
-	ReceivedAt            time.Time `json:"receivedAt"`
-	RequestID             string    `json:"requestId"`
-	Account               string    `json:"account"`
-	API                   string    `json:"api"`
-	Method                string    `json:"method"`
-	Path                  string    `json:"path"`
-	Query                 string    `json:"query"`
-	Status                int       `json:"status"`
-	RequestBody           string    `json:"requestBody"`
-	RequestBodyTruncated  bool      `json:"requestBodyTruncated,omitempty"`
-	ResponseBody          string    `json:"responseBody"`
-	ResponseBodyTruncated bool      `json:"responseBodyTruncated,omitempty"`
-	DurationMs            float64   `json:"durationMs"`
+	ReceivedAt time.Time `json:"receivedAt"`
+	RequestID  string    `json:"requestId"`
+	Account    string    `json:"account"`
+	API        string    `json:"api"`
+	Method     string    `json:"method"`
+	Path       string    `json:"path"`
+	Query      string    `json:"query"`
+	// TargetTruncated says the path or query was longer than MaxTarget.
+	TargetTruncated       bool    `json:"targetTruncated,omitempty"`
+	Status                int     `json:"status"`
+	RequestBody           string  `json:"requestBody"`
+	RequestBodyTruncated  bool    `json:"requestBodyTruncated,omitempty"`
+	ResponseBody          string  `json:"responseBody"`
+	ResponseBodyTruncated bool    `json:"responseBodyTruncated,omitempty"`
+	DurationMs            float64 `json:"durationMs"`
 	// Fault is the id of the fault rule that answered instead of the API.
 	Fault string `json:"fault,omitempty"`
 	// Origin names a caller inside the sandbox (the VTEX-SkyHub bridge);
@@ -68,18 +80,57 @@ type Journal struct {
 	now  func() time.Time
 }
 
-// New returns a journal keeping the last size entries, stamped with now
-// (the sandbox clock).
-func New(size int, now func() time.Time) *Journal {
+// New returns a journal keeping the last size entries (0: DefaultSize),
+// and no more than DefaultBytes of them, stamped with now (the sandbox
+// clock).
+func New(size int, now func() time.Time) *Journal { return NewBounded(size, 0, now) }
+
+// NewBounded is New with a bound on bytes too (0: DefaultBytes).
+func NewBounded(size, maxBytes int, now func() time.Time) *Journal {
 	if size <= 0 {
 		size = DefaultSize
 	}
-	return &Journal{ring: ring.New[Entry](size), now: now}
+	if maxBytes <= 0 {
+		maxBytes = DefaultBytes
+	}
+	return &Journal{ring: ring.NewSized(size, maxBytes, (*Entry).size), now: now}
 }
 
-// Record adds an entry and returns it with its sequence number.
+// size is roughly what an entry holds in memory.
+func (e *Entry) size() int {
+	return entryOverhead + len(e.RequestID) + len(e.Account) + len(e.Path) + len(e.Query) +
+		len(e.RequestBody) + len(e.ResponseBody) + len(e.Fault) + len(e.Origin)
+}
+
+// Record adds an entry, its path, query and bodies cut to the journal's
+// bounds, and returns it with its sequence number.
 func (j *Journal) Record(e Entry) Entry {
+	e.bound()
 	return j.ring.Add(e, func(e *Entry, seq int64) { e.Seq = seq })
+}
+
+// Bytes returns roughly how much the journal holds.
+func (j *Journal) Bytes() int { return j.ring.Bytes() }
+
+// bound cuts what a client controls to the journal's limits.
+func (e *Entry) bound() {
+	if len(e.Path) > MaxTarget {
+		e.Path, e.TargetTruncated = e.Path[:MaxTarget], true
+	}
+	if room := MaxTarget - len(e.Path); len(e.Query) > room {
+		e.Query, e.TargetTruncated = e.Query[:room], true
+	}
+	if len(e.RequestBody) > MaxBody {
+		e.RequestBody, e.RequestBodyTruncated = e.RequestBody[:MaxBody], true
+	}
+	if len(e.ResponseBody) > MaxBody {
+		e.ResponseBody, e.ResponseBodyTruncated = e.ResponseBody[:MaxBody], true
+	}
+	for _, s := range []*string{&e.RequestID, &e.Origin, &e.Account} {
+		if len(*s) > 256 {
+			*s = (*s)[:256]
+		}
+	}
 }
 
 // Entries returns the matching entries, oldest first.

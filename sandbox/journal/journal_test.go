@@ -63,3 +63,38 @@ func TestMatchPath(t *testing.T) {
 		}
 	}
 }
+
+func TestJournalIsBoundedByBytesAndCutsLongTargets(t *testing.T) {
+	j := NewBounded(10_000, 1<<20, time.Now)
+	h := j.Middleware("vtex", func(*http.Request) string { return "demostore" })(http.HandlerFunc(
+		func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(404) }))
+	long := "/api/oms/pvt/orders/" + strings.Repeat("a", 1<<20)
+	for range 50 {
+		req := httptest.NewRequest("GET", "/", nil)
+		req.URL.Path, req.URL.RawQuery = long, "q="+strings.Repeat("b", 1<<16)
+		h.ServeHTTP(httptest.NewRecorder(), req)
+	}
+	if j.Bytes() > 1<<20 {
+		t.Fatalf("the journal holds %d bytes, over its bound of 1 MiB", j.Bytes())
+	}
+	entries := j.Entries(Filter{})
+	if len(entries) < 50 {
+		t.Fatalf("kept %d of 50 entries: cut targets should all fit in 1 MiB", len(entries))
+	}
+	for _, e := range entries {
+		if len(e.Path)+len(e.Query) > MaxTarget || !e.TargetTruncated {
+			t.Fatalf("entry keeps a %d-byte path and a %d-byte query (truncated: %v)", len(e.Path), len(e.Query), e.TargetTruncated)
+		}
+	}
+}
+
+func TestJournalDropsTheOldestPastItsBytes(t *testing.T) {
+	j := NewBounded(10_000, 4*MaxBody, time.Now)
+	for i := range 20 {
+		j.Record(Entry{Path: "/x", RequestBody: strings.Repeat("z", MaxBody), Status: i})
+	}
+	got := j.Entries(Filter{})
+	if len(got) == 0 || len(got) >= 4 || got[len(got)-1].Status != 19 {
+		t.Fatalf("kept %d entries (last status %d); want the newest few within 256 KiB", len(got), got[len(got)-1].Status)
+	}
+}

@@ -1,18 +1,23 @@
 // Package ring owns the bounded, concurrency-safe buffer behind the
-// journal and the event log: it keeps the newest entries, numbers every
-// entry it is given, and answers filtered reads oldest first.
+// journal and the event log: it keeps the newest entries, bounded by count
+// and, when given a size function, by bytes; numbers every entry it is
+// given, and answers filtered reads oldest first.
 package ring
 
 import "sync"
 
-// Ring keeps the last Cap entries of type T.
+// Ring keeps the last Cap entries of type T (and no more than MaxBytes of
+// them, when sized).
 type Ring[T any] struct {
-	mu    sync.RWMutex
-	buf   []T
-	start int // index of the oldest entry once full
-	full  bool
-	seq   int64
-	cap   int
+	mu  sync.RWMutex
+	buf []T // buf[off:] are the entries, oldest first
+	off int
+	seq int64
+	cap int
+
+	size     func(*T) int // nil: bounded by count only
+	maxBytes int
+	bytes    int
 }
 
 // New returns a ring holding at most capacity entries (at least 1).
@@ -20,8 +25,15 @@ func New[T any](capacity int) *Ring[T] {
 	return &Ring[T]{cap: max(capacity, 1)}
 }
 
+// NewSized returns a ring holding at most capacity entries whose sizes
+// (as size reports them) add up to at most maxBytes: the oldest go first.
+// An entry larger than maxBytes alone is still kept, as the only one.
+func NewSized[T any](capacity, maxBytes int, size func(*T) int) *Ring[T] {
+	return &Ring[T]{cap: max(capacity, 1), size: size, maxBytes: max(maxBytes, 1)}
+}
+
 // Add stores v, after stamp has set its sequence number (1, 2, ...), and
-// returns the stamped value. The oldest entry goes when the ring is full.
+// returns the stamped value. The oldest entries go when the ring is full.
 func (r *Ring[T]) Add(v T, stamp func(*T, int64)) T {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -29,16 +41,33 @@ func (r *Ring[T]) Add(v T, stamp func(*T, int64)) T {
 	if stamp != nil {
 		stamp(&v, r.seq)
 	}
-	if !r.full {
-		r.buf = append(r.buf, v)
-		if len(r.buf) == r.cap {
-			r.full = true
-		}
-		return v
+	n := 0
+	if r.size != nil {
+		n = r.size(&v)
 	}
-	r.buf[r.start] = v
-	r.start = (r.start + 1) % r.cap
+	for r.len() > 0 && (r.len() >= r.cap || (r.size != nil && r.bytes+n > r.maxBytes)) {
+		r.dropOldest()
+	}
+	r.buf = append(r.buf, v)
+	r.bytes += n
 	return v
+}
+
+func (r *Ring[T]) len() int { return len(r.buf) - r.off }
+
+// dropOldest forgets the oldest entry, compacting the slice once half of
+// it is dead so that memory follows what is kept.
+func (r *Ring[T]) dropOldest() {
+	if r.size != nil {
+		r.bytes -= r.size(&r.buf[r.off])
+	}
+	var zero T
+	r.buf[r.off] = zero
+	r.off++
+	if r.off >= 64 && r.off*2 >= len(r.buf) {
+		r.buf = append(make([]T, 0, max(len(r.buf)-r.off, 16)), r.buf[r.off:]...)
+		r.off = 0
+	}
 }
 
 // Select returns, oldest first, up to limit entries (0: all) for which
@@ -47,9 +76,8 @@ func (r *Ring[T]) Select(keep func(*T) bool, limit int) []T {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := []T{}
-	for i := range len(r.buf) {
-		v := &r.buf[(r.start+i)%len(r.buf)]
-		if keep(v) {
+	for i := r.off; i < len(r.buf); i++ {
+		if v := &r.buf[i]; keep(v) {
 			out = append(out, *v)
 			if limit > 0 && len(out) == limit {
 				break
@@ -63,19 +91,29 @@ func (r *Ring[T]) Select(keep func(*T) bool, limit int) []T {
 func (r *Ring[T]) Remove(drop func(*T) bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	kept := make([]T, 0, len(r.buf))
-	for i := range len(r.buf) {
-		v := r.buf[(r.start+i)%len(r.buf)]
-		if !drop(&v) {
-			kept = append(kept, v)
+	kept := make([]T, 0, r.len())
+	r.bytes = 0
+	for i := r.off; i < len(r.buf); i++ {
+		if v := &r.buf[i]; !drop(v) {
+			kept = append(kept, *v)
+			if r.size != nil {
+				r.bytes += r.size(v)
+			}
 		}
 	}
-	r.buf, r.start, r.full = kept, 0, len(kept) == r.cap
+	r.buf, r.off = kept, 0
 }
 
 // Len returns how many entries the ring holds.
 func (r *Ring[T]) Len() int {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return len(r.buf)
+	return r.len()
+}
+
+// Bytes returns the sizes of the entries held, added up (0 when unsized).
+func (r *Ring[T]) Bytes() int {
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	return r.bytes
 }

@@ -1,30 +1,57 @@
 package ring
 
 import (
-	"slices"
 	"testing"
+
+	"github.com/google/go-cmp/cmp"
 )
 
-func TestRingKeepsTheNewestInOrder(t *testing.T) {
-	type e struct {
-		seq int64
-		v   int
+func TestRingKeepsTheNewestByCount(t *testing.T) {
+	r := New[int](3)
+	for i := range 10 {
+		r.Add(i, nil)
 	}
-	r := New[e](3)
-	for i := range 5 {
-		r.Add(e{v: i}, func(x *e, s int64) { x.seq = s })
+	if diff := cmp.Diff([]int{7, 8, 9}, r.Select(func(*int) bool { return true }, 0)); diff != "" {
+		t.Fatalf("kept (-want +got):\n%s", diff)
 	}
-	got := r.Select(func(*e) bool { return true }, 0)
-	if !slices.Equal(got, []e{{3, 2}, {4, 3}, {5, 4}}) {
-		t.Fatalf("got %v", got)
+}
+
+func TestSizedRingDropsTheOldestPastItsBytes(t *testing.T) {
+	r := NewSized(1000, 10, func(s *string) int { return len(*s) })
+	for _, s := range []string{"aaaa", "bbbb", "cc", "dddd"} {
+		r.Add(s, nil)
 	}
-	if odd := r.Select(func(x *e) bool { return x.v%2 == 0 }, 1); !slices.Equal(odd, []e{{3, 2}}) {
-		t.Fatalf("filtered with limit: %v", odd)
+	// 4+2+4 = 10 fits; "aaaa" had to go.
+	if diff := cmp.Diff([]string{"bbbb", "cc", "dddd"}, r.Select(func(*string) bool { return true }, 0)); diff != "" {
+		t.Fatalf("kept (-want +got):\n%s", diff)
 	}
-	r.Remove(func(x *e) bool { return x.v == 3 })
-	r.Add(e{v: 9}, func(x *e, s int64) { x.seq = s })
-	r.Add(e{v: 10}, func(x *e, s int64) { x.seq = s })
-	if got := r.Select(func(*e) bool { return true }, 0); !slices.Equal(got, []e{{5, 4}, {6, 9}, {7, 10}}) {
-		t.Fatalf("after remove and refill: %v", got)
+	if r.Bytes() != 10 {
+		t.Fatalf("bytes = %d, want 10", r.Bytes())
+	}
+	r.Add("an entry larger than the whole budget", nil)
+	if r.Len() != 1 {
+		t.Fatalf("an oversized entry should be kept alone; len = %d", r.Len())
+	}
+	r.Remove(func(*string) bool { return true })
+	if r.Len() != 0 || r.Bytes() != 0 {
+		t.Fatalf("after Remove: len %d bytes %d", r.Len(), r.Bytes())
+	}
+}
+
+func TestSizedRingMemoryFollowsWhatIsKept(t *testing.T) {
+	r := NewSized(1_000_000, 100, func(s *[]byte) int { return len(*s) })
+	for range 10_000 {
+		r.Add(make([]byte, 50), nil)
+	}
+	if r.Len() != 2 {
+		t.Fatalf("len = %d, want 2", r.Len())
+	}
+	if c := cap(r.buf); c > 1024 {
+		t.Fatalf("the backing slice holds %d slots for 2 entries: dropped entries are not compacted", c)
+	}
+	var seqs []int64
+	r.Add([]byte("x"), func(_ *[]byte, seq int64) { seqs = append(seqs, seq) })
+	if seqs[0] != 10_001 {
+		t.Fatalf("seq = %d, want 10001", seqs[0])
 	}
 }
