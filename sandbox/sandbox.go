@@ -154,7 +154,9 @@ func New(opts ...Option) (*Sandbox, error) {
 		}
 		return ""
 	}
-	skyhubAPI := s.Journal.Middleware("skyhub", sellerAccount)(s.Faults.Middleware("skyhub", sellerAccount, skyhub.WriteFault)(shAPI))
+	// Faults match the account a request claims; the journal files it under
+	// an account only when its credentials prove it.
+	skyhubAPI := s.Journal.Middleware("skyhub", s.SkyHub.AuthenticatedAccount)(s.Faults.Middleware("skyhub", sellerAccount, skyhub.WriteFault)(shAPI))
 	s.Bridge = bridge.New(s.OMS, s.SkyHub, s.Clock, s.Events, skyhubAPI, base, st.seed)
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
@@ -172,7 +174,7 @@ func New(opts ...Option) (*Sandbox, error) {
 		}
 		return st.cfg.DefaultAccount
 	}
-	vtexAPI := s.Journal.Middleware("vtex", account)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
+	vtexAPI := s.Journal.Middleware("vtex", s.creds.AuthenticatedAccount)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
 	s.skyhub = withRequestID(prefixed(base, skyhubAPI))
 	routed := route(cp, base, skyhubAPI, vtexAPI)
 	if host := strings.ToLower(st.cfg.SkyHub.Host); host != "" {

@@ -10,6 +10,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -65,10 +66,10 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	p := &plane{d}
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusNotFound, "not_found", "no control-plane route "+r.Method+" "+r.URL.Path)
+		writeError(w, http.StatusNotFound, "not_found", "no control-plane route "+r.Method+" "+clip.ID(r.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", r.Method+" is not allowed on "+r.URL.Path)
+		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", clip.ID(r.Method)+" is not allowed on "+clip.ID(r.URL.Path))
 	})
 	err = spec.Mount(r, map[string]http.Handler{
 		"Health":        http.HandlerFunc(p.health),

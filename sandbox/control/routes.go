@@ -3,6 +3,7 @@ package control
 import (
 	"cmp"
 	"errors"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"net/http"
 	"strconv"
 	"time"
@@ -29,7 +30,7 @@ func (p *plane) reset(w http.ResponseWriter, r *http.Request) {
 	account := r.URL.Query().Get("account")
 	if account != "" {
 		if _, ok := p.OMS.Account(account); !ok {
-			fail(w, http.StatusNotFound, "account %q not found", account)
+			fail(w, http.StatusNotFound, "account %q not found", clip.ID(account))
 			return
 		}
 	}
@@ -89,7 +90,7 @@ func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 	name := cmp.Or(req.Account, p.DefaultAccount)
 	acct, ok := p.OMS.Account(name)
 	if !ok {
-		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", name)
+		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", clip.ID(name))
 		return
 	}
 	b2w := req.NewOrder.Channel == oms.ChannelB2W
@@ -125,7 +126,7 @@ func (p *plane) skyhubStep(w http.ResponseWriter, r *http.Request) {
 	code, step := mux.Vars(r)["code"], mux.Vars(r)["step"]
 	st, ok := p.SkyHub.Locate(code)
 	if !ok {
-		fail(w, http.StatusNotFound, "SkyHub order %q not found for any seller", code)
+		fail(w, http.StatusNotFound, "SkyHub order %q not found for any seller", clip.ID(code))
 		return
 	}
 	if err := skyhubSteps[step](st, code); err != nil {
@@ -153,7 +154,7 @@ func (p *plane) advanceOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !req.To.Known() {
-		fail(w, http.StatusBadRequest, "to: %q is not a VTEX order status", req.To)
+		fail(w, http.StatusBadRequest, "to: %q is not a VTEX order status", clip.ID(string(req.To)))
 		return
 	}
 	if _, err := acct.Advance(id, req.To); err != nil {
@@ -169,13 +170,13 @@ func (p *plane) orderAccount(w http.ResponseWriter, r *http.Request, id string) 
 	if name := r.URL.Query().Get("account"); name != "" {
 		acct, ok := p.OMS.Account(name)
 		if !ok {
-			fail(w, http.StatusNotFound, "account %q not found", name)
+			fail(w, http.StatusNotFound, "account %q not found", clip.ID(name))
 		}
 		return acct, ok
 	}
 	acct, ok := p.OMS.Locate(id)
 	if !ok {
-		fail(w, http.StatusNotFound, "order %q not found in any account", id)
+		fail(w, http.StatusNotFound, "order %q not found in any account", clip.ID(id))
 	}
 	return acct, ok
 }
@@ -205,14 +206,14 @@ func (p *plane) setClock(w http.ResponseWriter, r *http.Request) {
 	case req.Advance != nil:
 		d, perr := time.ParseDuration(*req.Advance)
 		if perr != nil {
-			fail(w, http.StatusBadRequest, "advance: %q is not a duration such as \"90s\" or \"2h30m\"", *req.Advance)
+			fail(w, http.StatusBadRequest, "advance: %q is not a duration such as \"90s\" or \"2h30m\"", clip.ID(*req.Advance))
 			return
 		}
 		_, err = p.Clock.Advance(d)
 	default:
 		t, perr := time.Parse(time.RFC3339Nano, *req.Set)
 		if perr != nil {
-			fail(w, http.StatusBadRequest, "set: %q is not an RFC 3339 time such as \"2026-01-02T15:04:05Z\"", *req.Set)
+			fail(w, http.StatusBadRequest, "set: %q is not an RFC 3339 time such as \"2026-01-02T15:04:05Z\"", clip.ID(*req.Set))
 			return
 		}
 		_, err = p.Clock.Set(t)
@@ -236,7 +237,7 @@ func since(w http.ResponseWriter, r *http.Request) (seq int64, at time.Time, ok 
 	if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
 		return 0, t, true
 	}
-	fail(w, http.StatusBadRequest, "parameter \"since\" in query: %q is neither a sequence number nor an RFC 3339 time", s)
+	fail(w, http.StatusBadRequest, "parameter \"since\" in query: %q is neither a sequence number nor an RFC 3339 time", clip.ID(s))
 	return 0, at, false
 }
 
@@ -247,7 +248,7 @@ func (p *plane) journal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if pat := q.Get("path"); pat != "" && !journal.ValidPattern(pat) {
-		fail(w, http.StatusBadRequest, "parameter \"path\" in query: %q is not a glob starting with /", pat)
+		fail(w, http.StatusBadRequest, "parameter \"path\" in query: %q is not a glob starting with /", clip.ID(pat))
 		return
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
@@ -291,7 +292,7 @@ func (p *plane) clearFaults(w http.ResponseWriter, r *http.Request) {
 func (p *plane) getFault(w http.ResponseWriter, r *http.Request) {
 	rule, ok := p.Faults.Get(mux.Vars(r)["id"])
 	if !ok {
-		fail(w, http.StatusNotFound, "fault %q not found (a rule whose times are used up is removed)", mux.Vars(r)["id"])
+		fail(w, http.StatusNotFound, "fault %q not found (a rule whose times are used up is removed)", clip.ID(mux.Vars(r)["id"]))
 		return
 	}
 	writeJSON(w, http.StatusOK, rule)
@@ -299,7 +300,7 @@ func (p *plane) getFault(w http.ResponseWriter, r *http.Request) {
 
 func (p *plane) deleteFault(w http.ResponseWriter, r *http.Request) {
 	if !p.Faults.Delete(mux.Vars(r)["id"]) {
-		fail(w, http.StatusNotFound, "fault %q not found", mux.Vars(r)["id"])
+		fail(w, http.StatusNotFound, "fault %q not found", clip.ID(mux.Vars(r)["id"]))
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)

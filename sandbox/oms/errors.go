@@ -3,6 +3,7 @@ package oms
 import (
 	"errors"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 )
 
 // Kind classifies a refusal; the API layer maps it to a status code.
@@ -54,7 +55,7 @@ func AsError(err error) (*Error, bool) {
 }
 
 func notFound(id string) *Error {
-	return &Error{Kind: KindNotFound, Code: CodeNotFound, Message: "Order Not Found", Detail: "order " + id}
+	return &Error{Kind: KindNotFound, Code: CodeNotFound, Message: "Order Not Found", Detail: "order " + clip.ID(id)}
 }
 
 func invalid(format string, a ...any) *Error {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"strconv"
 	"time"
 
@@ -201,7 +202,7 @@ func (o *Order) allocate(req *InvoiceRequest, replaced int) ([]PackageItem, erro
 		}
 		switch {
 		case !found:
-			return nil, invalid("items[%d].id %q is not an item of order %s", k, it.ID, o.OrderID)
+			return nil, invalid("items[%d].id %q is not an item of order %s", k, clip.ID(it.ID), o.OrderID)
 		case want > 0 && req.Type == InvoiceOutput:
 			return nil, invalid("items[%d]: invoicing %d of %q exceeds what the order holds less what is already invoiced", k, it.Quantity, it.ID)
 		case want > 0:

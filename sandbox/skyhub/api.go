@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"io"
 	"log/slog"
 	"net/http"
@@ -48,11 +49,11 @@ func Handler(hub *Hub, opts Options) (http.Handler, error) {
 	root := mux.NewRouter()
 	r := root.PathPrefix(opts.Base).Subrouter()
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, r, http.StatusNotFound, "Rota "+r.Method+" "+r.URL.Path+" não existe")
+		WriteError(w, r, http.StatusNotFound, "Rota "+r.Method+" "+clip.ID(r.URL.Path)+" não existe")
 	})
 	root.NotFoundHandler, r.NotFoundHandler = notFound, notFound
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, r, http.StatusMethodNotAllowed, r.Method+" não é permitido em "+r.URL.Path)
+		WriteError(w, r, http.StatusMethodNotAllowed, clip.ID(r.Method)+" não é permitido em "+clip.ID(r.URL.Path))
 	})
 	err = spec.Mount(r, map[string]http.Handler{
 		"ListOrders":        http.HandlerFunc(a.listOrders),
@@ -120,29 +121,47 @@ func WriteFault(w http.ResponseWriter, status int) {
 // (any non-empty value when none is).
 func (a *api) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		email, key, am := r.Header.Get("X-User-Email"), r.Header.Get("X-Api-Key"), r.Header.Get("X-Accountmanager-Key")
-		var missing []string
-		for name, v := range map[string]string{"X-User-Email": email, "X-Api-Key": key, "X-Accountmanager-Key": am} {
-			if v == "" {
-				missing = append(missing, name)
-			}
-		}
-		if len(missing) > 0 {
-			slices.Sort(missing)
-			WriteError(w, r, http.StatusUnauthorized, "Missing authentication header(s): "+strings.Join(missing, ", "))
-			return
-		}
-		st, ok := a.hub.Seller(email)
-		if !ok || subtle.ConstantTimeCompare([]byte(st.seller.APIKey), []byte(key)) != 1 {
-			WriteError(w, r, http.StatusUnauthorized, "Invalid X-User-Email or X-Api-Key")
-			return
-		}
-		if st.seller.AccountManagerKey != "" && st.seller.AccountManagerKey != am {
-			WriteError(w, r, http.StatusUnauthorized, "Invalid X-Accountmanager-Key")
+		st, msg := a.hub.check(r)
+		if st == nil {
+			WriteError(w, r, http.StatusUnauthorized, msg)
 			return
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), sellerKey{}, st)))
 	})
+}
+
+// check returns the seller whose credentials r carries, or nil and why
+// not.
+func (h *Hub) check(r *http.Request) (*Store, string) {
+	email, key, am := r.Header.Get("X-User-Email"), r.Header.Get("X-Api-Key"), r.Header.Get("X-Accountmanager-Key")
+	var missing []string
+	for name, v := range map[string]string{"X-User-Email": email, "X-Api-Key": key, "X-Accountmanager-Key": am} {
+		if v == "" {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) > 0 {
+		slices.Sort(missing)
+		return nil, "Missing authentication header(s): " + strings.Join(missing, ", ")
+	}
+	st, ok := h.Seller(email)
+	if !ok || subtle.ConstantTimeCompare([]byte(st.seller.APIKey), []byte(key)) != 1 {
+		return nil, "Invalid X-User-Email or X-Api-Key"
+	}
+	if st.seller.AccountManagerKey != "" && subtle.ConstantTimeCompare([]byte(st.seller.AccountManagerKey), []byte(am)) != 1 {
+		return nil, "Invalid X-Accountmanager-Key"
+	}
+	return st, ""
+}
+
+// AuthenticatedAccount returns the VTEX account of the seller whose
+// credentials r carries, or "" when they are missing or wrong: the journal
+// files a request under an account only once it proved it may.
+func (h *Hub) AuthenticatedAccount(r *http.Request) string {
+	if st, _ := h.check(r); st != nil {
+		return st.Info().Account
+	}
+	return ""
 }
 
 // decode reads an optional JSON body (SkyHub's spec has checked it).

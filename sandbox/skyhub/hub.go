@@ -2,6 +2,7 @@ package skyhub
 
 import (
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -180,7 +181,7 @@ func (s *Store) lookup(code string) (*Order, error) {
 	if o := s.remote[RemoteOf(code)]; o != nil && strings.HasSuffix(code, o.remote) {
 		return o, nil
 	}
-	return nil, &Error{Status: 404, Message: fmt.Sprintf("Pedido %s não encontrado", code)}
+	return nil, &Error{Status: 404, Message: fmt.Sprintf("Pedido %s não encontrado", clip.ID(code))}
 }
 
 // Get calls fn with the order, locked.

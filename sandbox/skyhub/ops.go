@@ -2,6 +2,7 @@ package skyhub
 
 import (
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"regexp"
 	"slices"
 	"strconv"
@@ -50,7 +51,7 @@ func (s *Store) CreateOrder(n NewOrder) (string, error) {
 	switch n.CalculationType {
 	case "", CalcDirect, CalcCorreios:
 	default:
-		return "", invalid("calculation_type %q is not b2wentregadirect or b2wentregacorreios", n.CalculationType)
+		return "", invalid("calculation_type %q is not b2wentregadirect or b2wentregacorreios", clip.ID(n.CalculationType))
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -119,9 +120,9 @@ func (s *Store) Approve(code, status string) error {
 
 func (s *Store) unknownStatus(got, want string) error {
 	if _, ok := statusByCode(got); !ok {
-		return invalid("status %q is not a status of this account", got)
+		return invalid("status %q is not a status of this account", clip.ID(got))
 	}
-	return invalid("status %q does not fit this call; send %q", got, want)
+	return invalid("status %q does not fit this call; send %q", clip.ID(got), want)
 }
 
 // InvoiceRequest is the body of POST /orders/{code}/invoice.
@@ -158,7 +159,7 @@ func (s *Store) Invoice(code string, req InvoiceRequest) error {
 		return s.unknownStatus(req.Status, "order_invoiced")
 	}
 	if !nfeKey.MatchString(req.Invoice.Key) {
-		return &Error{Status: 400, Message: fmt.Sprintf("invoice.key %q must be the 44-digit NF-e access key", req.Invoice.Key)}
+		return &Error{Status: 400, Message: fmt.Sprintf("invoice.key %q must be the 44-digit NF-e access key", clip.ID(req.Invoice.Key))}
 	}
 	if req.Invoice.VolumeQty < 0 {
 		return &Error{Status: 400, Message: "invoice.volume_qty must not be negative"}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"io"
 	"log/slog"
 	"net/http"
@@ -53,10 +54,10 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	creds := d.Credentials
 	r := mux.NewRouter()
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusNotFound, codeNoRoute, "No route for "+r.Method+" "+r.URL.Path)
+		WriteError(w, http.StatusNotFound, codeNoRoute, "No route for "+r.Method+" "+clip.ID(r.URL.Path))
 	})
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		WriteError(w, http.StatusMethodNotAllowed, codeNoRoute, "Method "+r.Method+" is not allowed on "+r.URL.Path)
+		WriteError(w, http.StatusMethodNotAllowed, codeNoRoute, "Method "+clip.ID(r.Method)+" is not allowed on "+clip.ID(r.URL.Path))
 	})
 	err = spec.Mount(r, map[string]http.Handler{
 		"GetOrder":      http.HandlerFunc(a.getOrder),

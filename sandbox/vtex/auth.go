@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/subtle"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"net"
 	"net/http"
 	"sort"
@@ -109,13 +110,15 @@ func (c *Credentials) authenticate(next http.Handler) http.Handler {
 		}
 		acct, ok := c.accounts[name]
 		var served string
-		if !ok {
-			served = strings.Join(c.names(), ", ")
+		if !ok && c.acceptedAnywhere(r) {
+			served = "; this sandbox serves: " + strings.Join(c.names(), ", ")
 		}
 		c.mu.RUnlock()
 		if !ok {
+			// Only a caller with valid credentials learns the other
+			// accounts' names.
 			WriteError(w, http.StatusNotFound, codeNoAccount,
-				fmt.Sprintf("Account %q not found; this sandbox serves: %s", name, served))
+				fmt.Sprintf("Account %q not found%s", clip.ID(name), served))
 			return
 		}
 		key, status, msg := check(r, acct)
@@ -129,6 +132,38 @@ func (c *Credentials) authenticate(next http.Handler) http.Handler {
 		}
 		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller{name, key})))
 	})
+}
+
+// acceptedAnywhere tells whether r carries credentials of some account.
+// The caller holds c.mu.
+func (c *Credentials) acceptedAnywhere(r *http.Request) bool {
+	for _, a := range c.accounts {
+		if _, status, _ := check(r, a); status == 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// AuthenticatedAccount returns the account r names when r carries that
+// account's credentials, else "": the journal files a request under an
+// account only once it proved it may, so nobody writes into another
+// account's journal.
+func (c *Credentials) AuthenticatedAccount(r *http.Request) string {
+	name := AccountFromRequest(r)
+	c.mu.RLock()
+	defer c.mu.RUnlock()
+	if name == "" {
+		name = c.def
+	}
+	acct, ok := c.accounts[name]
+	if !ok {
+		return ""
+	}
+	if _, status, _ := check(r, acct); status != 0 {
+		return ""
+	}
+	return name
 }
 
 // check returns the caller's identity and 0 when the request carries
