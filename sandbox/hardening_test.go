@@ -3,6 +3,7 @@ package sandbox_test
 import (
 	"strings"
 	"testing"
+	"time"
 	"unicode/utf8"
 
 	"github.com/omsbox/omsbox/sandbox/journal"
@@ -75,5 +76,29 @@ func TestUnknownAccountListsTheOthersOnlyToAnAuthenticatedCaller(t *testing.T) {
 	authed := do(t, sb.Handler(), "GET", "/api/oms/pvt/orders?an=nosuchstore", "", demoAuth...)
 	if _, msg := authed.vtexError(t); authed.status != 404 || !strings.Contains(msg, "demostore") {
 		t.Fatalf("an authenticated caller should be told which accounts exist: %d %s", authed.status, msg)
+	}
+}
+
+func TestClockOverflowIsRefusedNamingTheField(t *testing.T) {
+	sb := newSandbox(t)
+	before := sb.Clock.Now()
+	for _, tc := range []struct{ body, field string }{
+		{`{"set":"9999-12-31T23:59:59Z"}`, "set"},
+		{`{"advance":"2562047h"}`, "advance"},
+	} {
+		r := do(t, sb.Handler(), "POST", "/_sandbox/clock", tc.body)
+		var e struct {
+			Error struct{ Code, Message string } `json:"error"`
+		}
+		r.json(t, &e)
+		if r.status != 400 || !strings.HasPrefix(e.Error.Message, tc.field+":") || !strings.Contains(e.Error.Message, "2200") {
+			t.Fatalf("%s: %d %s", tc.body, r.status, r.body)
+		}
+	}
+	if now := sb.Clock.Now(); !now.Equal(before) {
+		t.Fatalf("refused moves changed the clock to %s", now)
+	}
+	if r := do(t, sb.Handler(), "POST", "/_sandbox/clock", `{"advance":"90s"}`); r.status != 200 || !sb.Clock.Now().Equal(before.Add(90*time.Second)) {
+		t.Fatalf("an advance after refusals: %d, now %s", r.status, sb.Clock.Now())
 	}
 }

@@ -7,6 +7,7 @@ package clock
 import (
 	"container/heap"
 	"context"
+	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -66,17 +67,33 @@ func (c *Clock) IsFrozen() bool {
 	return c.frozen
 }
 
+// Latest is as far as sandbox time goes: a running clock keeps its lead
+// over the wall clock as a time.Duration, which holds about 292 years, so
+// times past this bound are refused rather than wrapped.
+var Latest = time.Date(2200, 1, 1, 0, 0, 0, 0, time.UTC)
+
+// ErrOutOfRange is the error of a move past Latest.
+var ErrOutOfRange = errors.New("sandbox time goes no further than " + Latest.Format(time.RFC3339))
+
 // Advance moves the clock forward by d and returns the new time. A negative
-// d is refused: sandbox time never goes backwards.
+// d is refused: sandbox time never goes backwards; so is one past Latest
+// (ErrOutOfRange).
 func (c *Clock) Advance(d time.Duration) (time.Time, error) {
 	if d < 0 {
 		return time.Time{}, fmt.Errorf("advance by %s: sandbox time never goes backwards", d)
 	}
+	if now := c.Now(); d > Latest.Sub(now) {
+		return time.Time{}, fmt.Errorf("advance by %s from %s: %w", d, now.Format(time.RFC3339), ErrOutOfRange)
+	}
 	return c.moveTo(func(now time.Time) time.Time { return now.Add(d) }), nil
 }
 
-// Set moves the clock to t, which must not be before the current time.
+// Set moves the clock to t, which must not be before the current time nor
+// after Latest (ErrOutOfRange).
 func (c *Clock) Set(t time.Time) (time.Time, error) {
+	if t.After(Latest) {
+		return time.Time{}, fmt.Errorf("set to %s: %w", t.UTC().Format(time.RFC3339Nano), ErrOutOfRange)
+	}
 	if now := c.Now(); t.Before(now) {
 		return time.Time{}, fmt.Errorf("set to %s: it is before the sandbox time %s, and sandbox time never goes backwards",
 			t.UTC().Format(time.RFC3339Nano), now.Format(time.RFC3339Nano))

@@ -2,6 +2,8 @@ package clock
 
 import (
 	"context"
+	"errors"
+	"math"
 	"testing"
 	"time"
 )
@@ -101,5 +103,27 @@ func TestRunFiresTimersOfARunningClock(t *testing.T) {
 	case <-done:
 	case <-time.After(10 * time.Second):
 		t.Fatal("timer of a running clock did not fire within 10s")
+	}
+}
+
+func TestClockRefusesTimesPastLatest(t *testing.T) {
+	for _, c := range []*Clock{Frozen(time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)), New()} {
+		before := c.Now()
+		if _, err := c.Set(time.Date(9999, 12, 31, 23, 59, 59, 0, time.UTC)); !errors.Is(err, ErrOutOfRange) {
+			t.Fatalf("set to 9999: %v", err)
+		}
+		if _, err := c.Advance(time.Duration(math.MaxInt64)); !errors.Is(err, ErrOutOfRange) {
+			t.Fatalf("advance by the largest duration: %v", err)
+		}
+		if now := c.Now(); now.Year() != before.Year() {
+			t.Fatalf("a refused move changed the time to %s", now)
+		}
+		// Up to the bound is fine, and advances still work afterwards.
+		if got, err := c.Set(Latest.Add(-time.Hour)); err != nil || !got.Equal(Latest.Add(-time.Hour)) && c.IsFrozen() {
+			t.Fatalf("set just before Latest: %s %v", got, err)
+		}
+		if _, err := c.Advance(time.Minute); err != nil {
+			t.Fatalf("a small advance after a big set: %v", err)
+		}
 	}
 }

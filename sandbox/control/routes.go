@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/gorilla/mux"
+	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
@@ -218,7 +219,14 @@ func (p *plane) setClock(w http.ResponseWriter, r *http.Request) {
 		}
 		_, err = p.Clock.Set(t)
 	}
-	if err != nil {
+	switch {
+	case errors.Is(err, clock.ErrOutOfRange) && req.Set != nil:
+		fail(w, http.StatusBadRequest, "set: %v", err)
+		return
+	case errors.Is(err, clock.ErrOutOfRange):
+		fail(w, http.StatusBadRequest, "advance: %v", err)
+		return
+	case err != nil:
 		fail(w, http.StatusConflict, "%v", err)
 		return
 	}
