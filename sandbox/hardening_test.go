@@ -6,6 +6,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/omsbox/omsbox/sandbox"
 	"github.com/omsbox/omsbox/sandbox/journal"
 )
 
@@ -101,4 +102,51 @@ func TestClockOverflowIsRefusedNamingTheField(t *testing.T) {
 	if r := do(t, sb.Handler(), "POST", "/_sandbox/clock", `{"advance":"90s"}`); r.status != 200 || !sb.Clock.Now().Equal(before.Add(90*time.Second)) {
 		t.Fatalf("an advance after refusals: %d, now %s", r.status, sb.Clock.Now())
 	}
+}
+
+func TestMoneyNeverWraps(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	huge := "9223372036854775807"
+	r := do(t, h, "POST", "/_sandbox/orders", `{"items":[{"id":"1","name":"Camiseta","price":`+huge+`,"quantity":2}]}`)
+	if r.status != 400 || !strings.Contains(string(r.body), "items[0]") {
+		t.Fatalf("an order of max-int64 × 2: %d %s", r.status, r.body)
+	}
+	r = do(t, h, "POST", "/_sandbox/orders", `{"items":[{"id":"1","name":"A","price":600000000000,"quantity":1},{"id":"2","name":"B","price":600000000000,"quantity":1}]}`)
+	if r.status != 400 || !strings.Contains(string(r.body), "items[1]") {
+		t.Fatalf("an order whose total passes the bound: %d %s", r.status, r.body)
+	}
+
+	id := orderIn(t, sb, "handling")
+	before := orderJSON(t, sb, id)
+	base := "/api/oms/pvt/orders/" + id
+	for _, tc := range []struct{ path, body, field string }{
+		{"/changes", `{"requestId":"r1","reason":"x","discountValue":0,"incrementValue":0,"itemsAdded":[{"id":"1","name":"x","price":` + huge + `,"quantity":2}]}`, "itemsAdded[0]"},
+		{"/changes", `{"requestId":"r2","reason":"x","discountValue":0,"incrementValue":` + huge + `}`, "incrementValue"},
+		{"/invoice", `{"type":"Output","issuanceDate":"2026-03-10","invoiceNumber":"NF-9","invoiceValue":` + huge + `,"items":[{"id":"1","quantity":1,"price":1}]}`, "invoiceValue"},
+	} {
+		r := do(t, h, "POST", base+tc.path, tc.body, demoAuth...)
+		code, msg := r.vtexError(t)
+		if r.status != 400 || code == "" || !strings.Contains(msg, tc.field) {
+			t.Errorf("%s with %s: %d %s", tc.path, tc.field, r.status, r.body)
+		}
+	}
+	if after := orderJSON(t, sb, id); after != before {
+		t.Fatal("a refused change or invoice altered the order")
+	}
+
+	r = do(t, h, "POST", "/skyhub/orders", `{"order":{"items":[{"id":"1","name":"x","qty":2,"original_price":1e300,"special_price":1e300}]}}`, sellerAuth...)
+	if r.status != 400 || !strings.Contains(string(r.body), "order.items[0].original_price") {
+		t.Fatalf("a SkyHub order of 1e300: %d %s", r.status, r.body)
+	}
+}
+
+// orderJSON is the order's document as the VTEX API answers it.
+func orderJSON(t *testing.T, sb *sandbox.Sandbox, id string) string {
+	t.Helper()
+	r := do(t, sb.Handler(), "GET", "/api/oms/pvt/orders/"+id, "", demoAuth...)
+	if r.status != 200 {
+		t.Fatalf("read %s: %d", id, r.status)
+	}
+	return string(r.body)
 }

@@ -2,6 +2,8 @@ package oms
 
 import (
 	"cmp"
+	"fmt"
+	"github.com/omsbox/omsbox/sandbox/money"
 	"strings"
 	"time"
 
@@ -121,6 +123,20 @@ func (n *NewOrder) Validate() error {
 		case it.ListPrice != 0 && it.ListPrice < it.Price:
 			return invalid("items[%d].listPrice must not be below price", i)
 		}
+	}
+	// Checked sums: no price, quantity or total can wrap the order's value.
+	var sum money.Sum
+	for i, it := range n.Items {
+		sum.Add(fmt.Sprintf("items[%d]", i), it.Price, it.Quantity)
+		if err := money.Cents(fmt.Sprintf("items[%d].listPrice", i), it.ListPrice); err != nil {
+			return invalid("%v", err)
+		}
+	}
+	if n.ShippingPrice != nil {
+		sum.Add("shippingPrice", *n.ShippingPrice, 1)
+	}
+	if _, err := sum.Total(); err != nil {
+		return invalid("%v", err)
 	}
 	if c := n.Customer; c != nil && c.Document != "" && !brdata.ValidCPF(c.Document) {
 		return invalid("customer.document %q is not a valid CPF", c.Document)

@@ -2,6 +2,7 @@ package oms
 
 import (
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/money"
 	"slices"
 	"strings"
 	"time"
@@ -92,6 +93,10 @@ func (o *Order) checkChange(req *ChangeRequest) (int64, error) {
 		return 0, invalid("discountValue and incrementValue must not be negative")
 	case o.ChangesAttachment != nil && len(o.ChangesAttachment.ChangesData) >= MaxChanges:
 		return 0, invalid("order %s has %d changes already, the most VTEX accepts", o.OrderID, MaxChanges)
+	case money.Cents("discountValue", int64(req.DiscountValue)) != nil:
+		return 0, invalid("%v", money.Cents("discountValue", int64(req.DiscountValue)))
+	case money.Cents("incrementValue", int64(req.IncrementValue)) != nil:
+		return 0, invalid("%v", money.Cents("incrementValue", int64(req.IncrementValue)))
 	case int64(req.DiscountValue) >= o.Value:
 		return 0, invalid("discountValue %d must be smaller than the order value %d", req.DiscountValue, o.Value)
 	}
@@ -116,13 +121,29 @@ func (o *Order) checkChange(req *ChangeRequest) (int64, error) {
 		if want > 0 {
 			return 0, invalid("itemsRemoved[%d]: the order has fewer than %d uninvoiced units of %q", k, it.Quantity, it.ID)
 		}
-		delta -= int64(it.Price) * int64(it.Quantity)
+		line, err := lineValue("itemsRemoved", k, it)
+		if err != nil {
+			return 0, err
+		}
+		if delta -= line; delta < -money.MaxCents {
+			return 0, invalid("itemsRemoved[%d]: the change would take more than the order's value", k)
+		}
 	}
 	for k, it := range req.ItemsAdded {
 		if err := checkChangeItem("itemsAdded", k, it); err != nil {
 			return 0, err
 		}
-		delta += int64(it.Price) * int64(it.Quantity)
+		line, err := lineValue("itemsAdded", k, it)
+		if err != nil {
+			return 0, err
+		}
+		if delta += line; delta > money.MaxCents {
+			return 0, invalid("itemsAdded[%d]: the change would bring the order value past the bound of %d cents", k, money.MaxCents)
+		}
+	}
+	// Each step kept delta within ±MaxCents, so the sum below cannot wrap.
+	if o.Value+delta > money.MaxCents {
+		return 0, invalid("the change would bring the order value to %d, past the bound of %d cents", o.Value+delta, money.MaxCents)
 	}
 	if o.Value+delta <= 0 {
 		return 0, invalid("the change would bring the order value to %d; it must stay positive", o.Value+delta)
@@ -140,6 +161,18 @@ func checkChangeItem(list string, k int, it ChangeItem) error {
 		return invalid("%s[%d].price must not be negative", list, k)
 	}
 	return nil
+}
+
+// lineValue is price × quantity of a changed line, refused past the
+// money bounds.
+func lineValue(list string, k int, it ChangeItem) (int64, error) {
+	var sum money.Sum
+	sum.Add(fmt.Sprintf("%s[%d]", list, k), int64(it.Price), it.Quantity)
+	v, err := sum.Total()
+	if err != nil {
+		return 0, invalid("%v", err)
+	}
+	return v, nil
 }
 
 // applyChange changes items, totals and value, and records the change.

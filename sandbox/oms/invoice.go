@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
+	"github.com/omsbox/omsbox/sandbox/money"
 	"strconv"
 	"time"
 
@@ -144,6 +145,23 @@ func (o *Order) checkInvoice(req *InvoiceRequest) (Package, int, error) {
 	if req.InvoiceValue <= 0 {
 		return Package{}, 0, invalid("invoiceValue must be a positive number of cents")
 	}
+	if err := money.Cents("invoiceValue", int64(req.InvoiceValue)); err != nil {
+		return Package{}, 0, invalid("%v", err)
+	}
+	if req.Type == InvoiceOutput {
+		// The invoices' sum stays bounded too: it decides when the order
+		// is invoiced.
+		var sum money.Sum
+		for i, p := range o.PackageAttachment.Packages {
+			if p.Type == InvoiceOutput && i != replaced {
+				sum.Add("invoiceValue", p.InvoiceValue, 1)
+			}
+		}
+		sum.Add("invoiceValue", int64(req.InvoiceValue), 1)
+		if _, err := sum.Total(); err != nil {
+			return Package{}, 0, invalid("%v: the order's Output invoices would add up past the bound", err)
+		}
+	}
 	if _, err := parseIssuance(req.IssuanceDate); err != nil {
 		return Package{}, 0, invalid("issuanceDate %q is not an ISO 8601 date", req.IssuanceDate)
 	}
@@ -184,6 +202,9 @@ func (o *Order) allocate(req *InvoiceRequest, replaced int) ([]PackageItem, erro
 		}
 		if it.Price < 0 {
 			return nil, invalid("items[%d].price must not be negative", k)
+		}
+		if err := money.Cents(fmt.Sprintf("items[%d].price", k), int64(it.Price)); err != nil {
+			return nil, invalid("%v", err)
 		}
 		want, found := it.Quantity, false
 		for i := range o.Items {

@@ -3,6 +3,7 @@ package skyhub
 import (
 	"fmt"
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
+	"github.com/omsbox/omsbox/sandbox/money"
 	"regexp"
 	"slices"
 	"strconv"
@@ -43,9 +44,25 @@ func (s *Store) CreateOrder(n NewOrder) (string, error) {
 	if len(n.Items) == 0 {
 		return "", &Error{Status: 400, Message: "order.items must list at least one item"}
 	}
+	bound := n.ShippingCost
+	if err := money.Reais("order.shipping_cost", n.ShippingCost); err != nil {
+		return "", &Error{Status: 400, Message: err.Error()}
+	}
 	for i, it := range n.Items {
 		if it.ID == "" || it.Qty < 1 {
 			return "", &Error{Status: 400, Message: fmt.Sprintf("order.items[%d] needs an id and a qty of at least 1", i)}
+		}
+		field := fmt.Sprintf("order.items[%d]", i)
+		for _, err := range []error{money.Quantity(field+".qty", it.Qty), money.Reais(field+".original_price", it.OriginalPrice),
+			money.Reais(field+".special_price", it.SpecialPrice)} {
+			if err != nil {
+				return "", &Error{Status: 400, Message: err.Error()}
+			}
+		}
+		// Bounded prices times bounded quantities stay exact enough in a
+		// float64; the total is checked as it grows.
+		if bound += max(it.SpecialPrice, it.OriginalPrice) * float64(it.Qty); bound > money.MaxReais {
+			return "", &Error{Status: 400, Message: fmt.Sprintf("%s: brings the order total past R$ %.0f", field, money.MaxReais)}
 		}
 	}
 	switch n.CalculationType {
