@@ -7,7 +7,9 @@ import (
 	"unicode/utf8"
 
 	"github.com/omsbox/omsbox/sandbox"
+	"github.com/omsbox/omsbox/sandbox/client"
 	"github.com/omsbox/omsbox/sandbox/journal"
+	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
 // These tests reproduce what someone who reaches the port could do, and
@@ -149,4 +151,58 @@ func orderJSON(t *testing.T, sb *sandbox.Sandbox, id string) string {
 		t.Fatalf("read %s: %d", id, r.status)
 	}
 	return string(r.body)
+}
+
+func TestControlTokenGuardsEveryCallButHealth(t *testing.T) {
+	s := sandbox.Start(t, sandbox.WithControlToken("s3cret"))
+	h := s.Handler()
+	before := s.Clock.Now()
+	if r := do(t, h, "GET", "/_sandbox/health", ""); r.status != 200 {
+		t.Fatalf("health without the token: %d", r.status)
+	}
+	for _, tc := range []struct{ method, path, body string }{
+		{"POST", "/_sandbox/reset", ""},
+		{"GET", "/_sandbox/journal", ""},
+		{"POST", "/_sandbox/orders", `{"items":[{"id":"1","name":"x","price":100,"quantity":1}]}`},
+		{"POST", "/_sandbox/clock", `{"advance":"1h"}`},
+		{"GET", "/_sandbox/nosuchroute", ""},
+	} {
+		for _, auth := range [][]string{nil, {"Authorization: Bearer wrong"}, {"Authorization: s3cret"}} {
+			r := do(t, h, tc.method, tc.path, tc.body, auth...)
+			var e struct {
+				Error struct{ Code, Message string } `json:"error"`
+			}
+			r.json(t, &e)
+			if r.status != 401 || e.Error.Code != "unauthorized" || r.header.Get("WWW-Authenticate") == "" {
+				t.Errorf("%s %s with %v: %d %s", tc.method, tc.path, auth, r.status, r.body)
+			}
+		}
+	}
+	if acct, _ := s.OMS.Account(s.Account); len(acct.List(oms.Query{}).List) != 8 || !s.Clock.Now().Equal(before) {
+		t.Fatal("refused calls changed the sandbox's orders or clock")
+	}
+	// The client of Start carries the token; the vendor APIs never need it.
+	if _, err := s.Client.Journal(t.Context(), client.JournalFilter{}); err != nil {
+		t.Fatalf("the Start client with the token: %v", err)
+	}
+	if _, err := client.New(s.URL, nil).Journal(t.Context(), client.JournalFilter{}); err == nil {
+		t.Fatal("a client without the token was let in")
+	}
+	if r := do(t, h, "GET", "/api/oms/pvt/orders", "", demoAuth...); r.status != 200 {
+		t.Fatalf("the VTEX API behind a control token: %d", r.status)
+	}
+}
+
+func TestVendorHandlerDoesNotServeTheControlPlane(t *testing.T) {
+	sb := newSandbox(t)
+	r := do(t, sb.VendorHandler(), "POST", "/_sandbox/reset", "")
+	if r.status != 404 || !strings.Contains(string(r.body), "--control-addr") {
+		t.Fatalf("control plane on the vendor listener: %d %s", r.status, r.body)
+	}
+	if r := do(t, sb.VendorHandler(), "GET", "/api/oms/pvt/orders", "", demoAuth...); r.status != 200 {
+		t.Fatalf("VTEX on the vendor listener: %d", r.status)
+	}
+	if r := do(t, sb.ControlHandler(), "GET", "/_sandbox/health", ""); r.status != 200 {
+		t.Fatalf("health on the control listener: %d", r.status)
+	}
 }

@@ -45,6 +45,7 @@ type settings struct {
 	onDrift func(operationID, detail string)
 	logger  *slog.Logger
 	hooks   hook.Options
+	token   string
 }
 
 // WithConfig replaces the embedded default configuration.
@@ -65,6 +66,10 @@ func WithStrict(strict bool, onDrift func(operationID, detail string)) Option {
 // WithHookOptions tunes hook delivery: the subscriber's timeout (VTEX:
 // 5 s), the number of workers, the HTTP client.
 func WithHookOptions(o hook.Options) Option { return func(s *settings) { s.hooks = o } }
+
+// WithControlToken protects the control plane: every call but GET
+// /_sandbox/health then needs Authorization: Bearer <token>.
+func WithControlToken(token string) Option { return func(s *settings) { s.token = token } }
 
 // WithLogger sets the logger.
 func WithLogger(l *slog.Logger) Option { return func(s *settings) { s.logger = l } }
@@ -87,7 +92,10 @@ type Sandbox struct {
 	cfg     config.Config
 	creds   *vtex.Credentials
 	handler http.Handler
+	vendor  http.Handler
+	control http.Handler
 	skyhub  http.Handler
+	token   string
 	logger  *slog.Logger
 	addMu   sync.Mutex // one account creation at a time
 }
@@ -161,7 +169,7 @@ func New(opts ...Option) (*Sandbox, error) {
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
 		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds},
-		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
+		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger, Token: st.token})
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -176,13 +184,41 @@ func New(opts ...Option) (*Sandbox, error) {
 	}
 	vtexAPI := s.Journal.Middleware("vtex", s.creds.AuthenticatedAccount)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
 	s.skyhub = withRequestID(prefixed(base, skyhubAPI))
-	routed := route(cp, base, skyhubAPI, vtexAPI)
-	if host := strings.ToLower(st.cfg.SkyHub.Host); host != "" {
-		routed = byHost(host, prefixed(base, skyhubAPI), routed)
-	}
-	s.handler = withRequestID(routed)
+	s.token = st.token
+	s.control = withRequestID(cp)
+	s.handler = withRequestID(s.routes(cp, base, skyhubAPI, vtexAPI))
+	s.vendor = withRequestID(s.routes(controlElsewhere, base, skyhubAPI, vtexAPI))
 	return s, nil
 }
+
+// routes sends /_sandbox/ to the control plane, SkyHub's base (and Host)
+// to SkyHub, and the rest to the VTEX API.
+func (s *Sandbox) routes(controlPlane http.Handler, base string, skyhubAPI, vtexAPI http.Handler) http.Handler {
+	routed := route(controlPlane, base, skyhubAPI, vtexAPI)
+	if host := strings.ToLower(s.cfg.SkyHub.Host); host != "" {
+		routed = byHost(host, prefixed(base, skyhubAPI), routed)
+	}
+	return routed
+}
+
+// controlElsewhere answers /_sandbox/ on a listener that serves only the
+// vendor APIs.
+var controlElsewhere = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(http.StatusNotFound)
+	_, _ = w.Write([]byte(`{"error":{"code":"not_found","message":"the control plane is served on its own address (--control-addr), not here"}}`))
+})
+
+// VendorHandler serves the vendor APIs without the control plane, for a
+// listener the integration reaches when the control plane has its own
+// (omsbox serve --control-addr).
+func (s *Sandbox) VendorHandler() http.Handler { return s.vendor }
+
+// ControlHandler serves the control plane alone (/_sandbox/...).
+func (s *Sandbox) ControlHandler() http.Handler { return s.control }
+
+// ControlToken is the bearer token the control plane needs ("" for none).
+func (s *Sandbox) ControlToken() string { return s.token }
 
 // SkyHubHandler serves the SkyHub API at the root ("/orders", ...), for a
 // listener of its own (omsbox serve --skyhub-addr).

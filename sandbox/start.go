@@ -48,7 +48,7 @@ func Start(t TB, opts ...Option) *Server {
 		srv.Close()
 		sb.Close()
 	})
-	s := &Server{Sandbox: sb, URL: srv.URL, Client: client.New(srv.URL, srv.Client()), srv: srv}
+	s := &Server{Sandbox: sb, URL: srv.URL, Client: client.New(srv.URL, srv.Client()).WithToken(sb.token), srv: srv}
 	s.Account = sb.cfg.DefaultAccount
 	if a, ok := sb.cfg.Account(s.Account); ok {
 		if len(a.AppKeys) > 0 {

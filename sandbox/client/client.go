@@ -25,8 +25,9 @@ import (
 
 // Client talks to one sandbox.
 type Client struct {
-	base string
-	http *http.Client
+	base  string
+	http  *http.Client
+	token string
 }
 
 // New returns a client of the sandbox at baseURL (e.g. http://127.0.0.1:8080).
@@ -36,6 +37,14 @@ func New(baseURL string, httpClient *http.Client) *Client {
 		httpClient = &http.Client{Timeout: 30 * time.Second}
 	}
 	return &Client{base: strings.TrimRight(baseURL, "/"), http: httpClient}
+}
+
+// WithToken returns a client that sends the control plane's bearer token
+// (the sandbox's --control-token); "" sends none.
+func (c *Client) WithToken(token string) *Client {
+	cp := *c
+	cp.token = token
+	return &cp
 }
 
 // Error is a control-plane refusal.
@@ -269,6 +278,9 @@ func (c *Client) do(ctx context.Context, method, path string, q url.Values, in, 
 		req.Header.Set("Content-Type", "application/json")
 	}
 	req.Header.Set("Accept", "application/json")
+	if c.token != "" {
+		req.Header.Set("Authorization", "Bearer "+c.token)
+	}
 	resp, err := c.http.Do(req)
 	if err != nil {
 		return fmt.Errorf("%s %s: %w", method, path, err)

@@ -8,6 +8,7 @@ package control
 
 import (
 	"bytes"
+	"crypto/subtle"
 	"encoding/json"
 	"fmt"
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
@@ -48,11 +49,14 @@ type Deps struct {
 	Feeds     *feed.Feeds
 }
 
-// Options configure validation of the control plane.
+// Options configure validation and access of the control plane.
 type Options struct {
 	Strict  bool
 	OnDrift func(operationID, detail string)
 	Logger  *slog.Logger
+	// Token, when set, is the bearer token every call but GET
+	// /_sandbox/health needs (Authorization: Bearer <token>).
+	Token string
 }
 
 type plane struct{ Deps }
@@ -98,7 +102,33 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	return r, nil
+	if opts.Token == "" {
+		return r, nil
+	}
+	return requireToken(opts.Token, r), nil
+}
+
+// requireToken lets through only calls that carry the bearer token, and
+// the health check, which containers and load balancers ask without one.
+func requireToken(token string, next http.Handler) http.Handler {
+	want := []byte("Bearer " + token)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/_sandbox/health" {
+			next.ServeHTTP(w, r)
+			return
+		}
+		got := r.Header.Get("Authorization")
+		if subtle.ConstantTimeCompare([]byte(got), want) != 1 {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="omsbox control plane"`)
+			msg := "the control plane needs Authorization: Bearer <token> (the sandbox's --control-token)"
+			if got != "" {
+				msg = "the control plane's bearer token is wrong"
+			}
+			writeError(w, http.StatusUnauthorized, "unauthorized", msg)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
 }
 
 // codeOf names the control plane's error codes by status.

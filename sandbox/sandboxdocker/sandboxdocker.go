@@ -119,8 +119,9 @@ type Container struct {
 }
 
 // Start runs the omsbox image for one test (building it if missing) and
-// purges it on cleanup. env adds OMSBOX_* settings. With no engine, it
-// fails the test: check Pool first to skip instead.
+// purges it on cleanup. env adds OMSBOX_* settings; with
+// OMSBOX_CONTROL_TOKEN among them, the Client sends that token. With no
+// engine, it fails the test: check Pool first to skip instead.
 func Start(t TB, env ...string) *Container {
 	t.Helper()
 	pool, err := Pool()
@@ -146,7 +147,7 @@ func Start(t TB, env ...string) *Container {
 	url := "http://" + res.GetHostPort("8080/tcp")
 	c := &Container{URL: url, Account: "demostore", AppKey: "vtexappkey-demostore-sandbox",
 		AppToken: "sandbox-token-demostore", UserToken: "sandbox-user-token-demostore",
-		Client: client.New(url, nil), Resource: res}
+		Client: client.New(url, nil).WithToken(tokenIn(env)), Resource: res}
 	err = pool.Retry(func() error {
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 		defer cancel()
@@ -231,4 +232,14 @@ func WaitHTTP(ctx context.Context, url string, deadline time.Duration) error {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// tokenIn returns the control token among env's settings.
+func tokenIn(env []string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, "OMSBOX_CONTROL_TOKEN="); ok {
+			return v
+		}
+	}
+	return ""
 }
