@@ -1,6 +1,10 @@
 package sandbox_test
 
 import (
+	"bufio"
+	"io"
+	"net"
+	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -204,5 +208,50 @@ func TestVendorHandlerDoesNotServeTheControlPlane(t *testing.T) {
 	}
 	if r := do(t, sb.ControlHandler(), "GET", "/_sandbox/health", ""); r.status != 200 {
 		t.Fatalf("health on the control listener: %d", r.status)
+	}
+}
+
+// raw sends a request as bytes over a real connection and returns the
+// status line's code, the Content-Type and the body.
+func raw(t *testing.T, s *sandbox.Server, request string) (int, string, string) {
+	t.Helper()
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL, "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	_ = conn.SetDeadline(time.Now().Add(10 * time.Second))
+	if _, err := io.WriteString(conn, request); err != nil {
+		t.Fatal(err)
+	}
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatalf("%q: %v", request, err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, resp.Header.Get("Content-Type"), string(body)
+}
+
+func TestMalformedTargetsAnswerInTheVendorsShape(t *testing.T) {
+	s := sandbox.Start(t)
+	auth := "X-VTEX-API-AppKey: " + demoKey + "\r\nX-VTEX-API-AppToken: " + demoToken + "\r\n"
+	for _, tc := range []struct {
+		name, target string
+		status       int
+		shape        string
+	}{
+		{"malformed escape, VTEX", "/api/oms/pvt/orders/%ZZ", 400, `"code":"OMS001"`},
+		{"malformed escape, SkyHub", "/skyhub/orders/%ZZ", 400, `{"error":"`},
+		{"malformed escape, control plane", "/_sandbox/clock%ZZ", 400, `"code":"invalid_request"`},
+		{"dot-dot slash, VTEX", "/api/oms/pvt/orders/..%2F..%2F_sandbox/reset", 404, `"code":"OMS404"`},
+		{"dot-dot, VTEX", "/api/oms/pvt/../orders", 404, `"code":"OMS404"`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			status, ctype, body := raw(t, s, "GET "+tc.target+" HTTP/1.1\r\nHost: x\r\n"+auth+"\r\n")
+			if status != tc.status || !strings.HasPrefix(ctype, "application/json") || !strings.Contains(body, tc.shape) {
+				t.Fatalf("%d %s %s", status, ctype, body)
+			}
+		})
 	}
 }

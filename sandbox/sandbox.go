@@ -96,8 +96,10 @@ type Sandbox struct {
 	control http.Handler
 	skyhub  http.Handler
 	token   string
-	logger  *slog.Logger
-	addMu   sync.Mutex // one account creation at a time
+	// skyhubBase is where the main listener serves SkyHub.
+	skyhubBase string
+	logger     *slog.Logger
+	addMu      sync.Mutex // one account creation at a time
 }
 
 // New builds a sandbox: it loads and checks the OpenAPI documents and
@@ -184,7 +186,7 @@ func New(opts ...Option) (*Sandbox, error) {
 	}
 	vtexAPI := s.Journal.Middleware("vtex", s.creds.AuthenticatedAccount)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
 	s.skyhub = withRequestID(prefixed(base, skyhubAPI))
-	s.token = st.token
+	s.token, s.skyhubBase = st.token, base
 	s.control = withRequestID(cp)
 	s.handler = withRequestID(s.routes(cp, base, skyhubAPI, vtexAPI))
 	s.vendor = withRequestID(s.routes(controlElsewhere, base, skyhubAPI, vtexAPI))

@@ -43,7 +43,9 @@ func Start(t TB, opts ...Option) *Server {
 	if err != nil {
 		t.Fatalf("omsbox: %v", err)
 	}
-	srv := httptest.NewServer(sb.Handler())
+	srv := httptest.NewUnstartedServer(sb.Handler())
+	srv.Listener = sb.WrapListener(srv.Listener, false)
+	srv.Start()
 	t.Cleanup(func() {
 		srv.Close()
 		sb.Close()

@@ -68,7 +68,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		return nil, err
 	}
 	p := &plane{d}
-	r := mux.NewRouter()
+	r := mux.NewRouter().SkipClean(true) // "..%2F" is a 404 in the vendor's shape, not a 301
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no control-plane route "+r.Method+" "+clip.ID(r.URL.Path))
 	})

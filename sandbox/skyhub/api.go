@@ -46,7 +46,7 @@ func Handler(hub *Hub, opts Options) (http.Handler, error) {
 		return nil, err
 	}
 	a := &api{hub: hub}
-	root := mux.NewRouter()
+	root := mux.NewRouter().SkipClean(true) // "..%2F" is a 404 in the vendor's shape, not a 301
 	r := root.PathPrefix(opts.Base).Subrouter()
 	notFound := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusNotFound, "Rota "+r.Method+" "+clip.ID(r.URL.Path)+" não existe")

@@ -52,7 +52,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	}
 	a := &API{oms: d.OMS, feeds: d.Feeds, hooks: d.Hooks}
 	creds := d.Credentials
-	r := mux.NewRouter()
+	r := mux.NewRouter().SkipClean(true) // "..%2F" is a 404 in the vendor's shape, not a 301
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusNotFound, codeNoRoute, "No route for "+r.Method+" "+clip.ID(r.URL.Path))
 	})
