@@ -16,6 +16,7 @@ import (
 	"os"
 	"os/signal"
 	"strconv"
+	"sync"
 	"syscall"
 	"time"
 
@@ -29,7 +30,7 @@ Usage:
   omsbox serve [flags]            run the sandbox (see omsbox serve -h)
   omsbox contracts run [flags]    run the contract features against an integration
   omsbox healthcheck              exit 0 when the sandbox at $OMSBOX_ADDR is healthy (for containers)
-  omsbox version                  print the version
+  omsbox version                  print the version (also omsbox --version)
 `
 
 func main() {
@@ -48,12 +49,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	case "serve":
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return serve(ctx, args[1:], stdout, stderr, nil)
-	case "version":
+		return helpIsNoError(serve(ctx, args[1:], stdout, stderr, nil))
+	case "version", "--version", "-version":
 		fmt.Fprintln(stdout, "omsbox", sandbox.Version)
 		return nil
 	case "healthcheck":
-		return healthcheck(ctx, env("OMSBOX_ADDR", "127.0.0.1:8080"))
+		// With the control plane on its own address, health is there.
+		return healthcheck(ctx, env("OMSBOX_CONTROL_ADDR", env("OMSBOX_ADDR", "127.0.0.1:8080")))
 	case "contracts":
 		if len(args) < 2 || args[1] != "run" {
 			fmt.Fprint(stderr, usage)
@@ -61,7 +63,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return runContracts(ctx, args[2:], stdout, stderr)
+		return helpIsNoError(runContracts(ctx, args[2:], stdout, stderr))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -72,23 +74,53 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // serveFlags are serve's settings; each flag has an environment variable.
 type serveFlags struct {
-	addr, skyhubAddr, configPath, logLevel, logFormat string
-	strict                                            bool
-	seed                                              uint64
+	addr, skyhubAddr, controlAddr, controlToken string
+	configPath, logLevel, logFormat             string
+	strict                                      bool
+	seed                                        uint64
+	readTimeout, idleTimeout, shutdownTimeout   time.Duration
 }
 
 func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
-	f := serveFlags{addr: "127.0.0.1:8080", logLevel: "info", logFormat: "text", seed: sandbox.DefaultSeed}
+	f := serveFlags{addr: "127.0.0.1:8080", logLevel: "info", logFormat: "text", seed: sandbox.DefaultSeed,
+		readTimeout: 30 * time.Second, idleTimeout: 2 * time.Minute, shutdownTimeout: 10 * time.Second}
+	var e envReader
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("OMSBOX_ADDR", f.addr), "listen address; port 0 picks a free port (env OMSBOX_ADDR)")
 	fs.StringVar(&f.skyhubAddr, "skyhub-addr", env("OMSBOX_SKYHUB_ADDR", ""), "also serve the SkyHub API at the root of this address (env OMSBOX_SKYHUB_ADDR)")
+	fs.StringVar(&f.controlAddr, "control-addr", env("OMSBOX_CONTROL_ADDR", ""), "serve the control plane (/_sandbox/) on this address only, not on --addr (env OMSBOX_CONTROL_ADDR)")
+	fs.StringVar(&f.controlToken, "control-token", env("OMSBOX_CONTROL_TOKEN", ""), "require Authorization: Bearer TOKEN on every control-plane call but health (env OMSBOX_CONTROL_TOKEN)")
 	fs.StringVar(&f.configPath, "config", env("OMSBOX_CONFIG", ""), "JSON config file replacing the embedded default (env OMSBOX_CONFIG)")
-	fs.BoolVar(&f.strict, "strict", envBool("OMSBOX_STRICT", false), "validate every response against the OpenAPI documents (env OMSBOX_STRICT)")
-	fs.Uint64Var(&f.seed, "seed", envUint("OMSBOX_SEED", f.seed), "random seed of generated ids and data (env OMSBOX_SEED)")
+	fs.BoolVar(&f.strict, "strict", e.bool("OMSBOX_STRICT", false), "validate every response against the OpenAPI documents (env OMSBOX_STRICT)")
+	fs.Uint64Var(&f.seed, "seed", e.uint("OMSBOX_SEED", f.seed), "random seed of generated ids and data (env OMSBOX_SEED)")
 	fs.StringVar(&f.logLevel, "log-level", env("OMSBOX_LOG_LEVEL", f.logLevel), "debug, info, warn or error (env OMSBOX_LOG_LEVEL)")
 	fs.StringVar(&f.logFormat, "log-format", env("OMSBOX_LOG_FORMAT", f.logFormat), "text or json (env OMSBOX_LOG_FORMAT)")
-	return f, fs.Parse(args)
+	fs.DurationVar(&f.readTimeout, "read-timeout", e.duration("OMSBOX_READ_TIMEOUT", f.readTimeout), "how long a client may take to send a whole request, body included (env OMSBOX_READ_TIMEOUT)")
+	fs.DurationVar(&f.idleTimeout, "idle-timeout", e.duration("OMSBOX_IDLE_TIMEOUT", f.idleTimeout), "how long an idle keep-alive connection stays open (env OMSBOX_IDLE_TIMEOUT)")
+	fs.DurationVar(&f.shutdownTimeout, "shutdown-timeout", e.duration("OMSBOX_SHUTDOWN_TIMEOUT", f.shutdownTimeout), "how long requests in flight may finish on SIGTERM before their connections close (env OMSBOX_SHUTDOWN_TIMEOUT)")
+	if e.err != nil {
+		return f, e.err
+	}
+	if err := fs.Parse(args); err != nil {
+		return f, err
+	}
+	for name, d := range map[string]time.Duration{"read-timeout": f.readTimeout, "idle-timeout": f.idleTimeout, "shutdown-timeout": f.shutdownTimeout} {
+		if d <= 0 {
+			return f, fmt.Errorf("--%s must be positive, not %s", name, d)
+		}
+	}
+	return f, nil
+}
+
+// listener is one address the sandbox serves, and what it serves there.
+type listener struct {
+	name    string // for the banner and errors
+	addr    string
+	handler http.Handler
+	skyhub  bool // SkyHub at the root
+	srv     *http.Server
+	ln      net.Listener
 }
 
 // serve runs the sandbox until ctx ends. ready, if not nil, receives the
@@ -109,35 +141,54 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 		}
 	}
 	sb, err := sandbox.New(sandbox.WithConfig(cfg), sandbox.WithStrict(f.strict, nil),
-		sandbox.WithSeed(f.seed), sandbox.WithLogger(logger))
+		sandbox.WithSeed(f.seed), sandbox.WithLogger(logger), sandbox.WithControlToken(f.controlToken))
 	if err != nil {
 		return err
 	}
 	defer sb.Close()
-	ln, err := net.Listen("tcp", f.addr)
-	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+
+	main := &listener{name: "VTEX API and control plane", addr: f.addr, handler: sb.Handler()}
+	listeners := []*listener{main}
+	if f.controlAddr != "" {
+		main.name, main.handler = "VTEX API", sb.VendorHandler()
+		listeners = append(listeners, &listener{name: "control plane", addr: f.controlAddr, handler: sb.ControlHandler()})
+	}
+	if f.skyhubAddr != "" {
+		listeners = append(listeners, &listener{name: "SkyHub API", addr: f.skyhubAddr, handler: sb.SkyHubHandler(), skyhub: true})
+	}
+	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
+	for _, l := range listeners {
+		ln, err := net.Listen("tcp", l.addr)
+		if err != nil {
+			closeAll(listeners)
+			return fmt.Errorf("listen for the %s on %s: %w", l.name, l.addr, err)
+		}
+		l.ln = sb.WrapListener(ln, l.skyhub)
+		// ReadTimeout bounds the whole request, body included: a client
+		// that promises a body and never sends it loses its connection.
+		l.srv = &http.Server{Handler: l.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: f.readTimeout,
+			IdleTimeout: f.idleTimeout, ErrorLog: errLog}
 	}
 	// The platform's timers (payment approval, window to cancel) fire as
 	// the running clock reaches them.
 	go sb.Clock.Run(ctx)
-	srv := &http.Server{Handler: sb.Handler(), ReadHeaderTimeout: 10 * time.Second,
-		ErrorLog: slog.NewLogLogger(logger.Handler(), slog.LevelWarn)}
-	done := make(chan error, 1)
-	go func() { done <- srv.Serve(ln) }()
+	done := make(chan error, len(listeners))
+	for _, l := range listeners {
+		go func() { done <- l.srv.Serve(l.ln) }()
+	}
 
-	addr := ln.Addr().String()
+	addr := main.ln.Addr().String()
 	fmt.Fprintf(stdout, "omsbox %s listening on http://%s\n", sandbox.Version, addr)
-	if f.skyhubAddr != "" {
-		sln, err := net.Listen("tcp", f.skyhubAddr)
-		if err != nil {
-			_ = srv.Close()
-			return fmt.Errorf("listen for SkyHub: %w", err)
-		}
-		ssrv := &http.Server{Handler: sb.SkyHubHandler(), ReadHeaderTimeout: 10 * time.Second}
-		go func() { _ = ssrv.Serve(sln) }()
-		defer ssrv.Close()
-		fmt.Fprintf(stdout, "  SkyHub API also on http://%s\n", sln.Addr())
+	for _, l := range listeners[1:] {
+		fmt.Fprintf(stdout, "  %s on http://%s\n", l.name, l.ln.Addr())
+	}
+	controlLn := main.ln
+	if f.controlAddr != "" {
+		controlLn = listeners[1].ln
+	}
+	if f.controlToken == "" && !isLoopback(controlLn.Addr()) {
+		fmt.Fprintf(stderr, "omsbox: WARNING: the control plane listens on %s, beyond loopback, with no control token: "+
+			"anyone who reaches it can reset, read and drive this sandbox; set --control-token or OMSBOX_CONTROL_TOKEN\n", controlLn.Addr())
 	}
 	for _, sl := range cfg.SkyHub.Sellers {
 		fmt.Fprintf(stdout, "  SkyHub seller %s  X-Api-Key: %s  X-Accountmanager-Key: %s  (base %s, account %s)\n",
@@ -149,26 +200,59 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 		}
 	}
 	fmt.Fprintf(stdout, "  default account: %s (or ?an=ACCOUNT, or Host ACCOUNT.localhost)\n", cfg.DefaultAccount)
-	logger.Info("omsbox ready", "addr", addr, "strict", f.strict, "accounts", len(cfg.Accounts))
+	logger.Info("omsbox ready", "addr", addr, "strict", f.strict, "accounts", len(cfg.Accounts),
+		"controlToken", f.controlToken != "")
 	if ready != nil {
 		ready <- addr
 	}
 
 	select {
 	case err := <-done:
+		closeAll(listeners)
 		return err
 	case <-ctx.Done():
 	}
-	logger.Info("omsbox shutting down")
-	shutdown, cancel := context.WithTimeout(context.Background(), 10*time.Second)
-	defer cancel()
-	if err := srv.Shutdown(shutdown); err != nil {
-		return fmt.Errorf("shutdown: %w", err)
-	}
-	if err := <-done; !errors.Is(err, http.ErrServerClosed) {
-		return err
-	}
+	logger.Info("omsbox shutting down", "grace", f.shutdownTimeout)
+	shutdownAll(listeners, f.shutdownTimeout, logger)
 	return nil
+}
+
+// shutdownAll stops every listener at once, letting requests in flight
+// finish for up to grace; connections still busy then are closed. Either
+// way the sandbox has stopped cleanly.
+func shutdownAll(listeners []*listener, grace time.Duration, logger *slog.Logger) {
+	ctx, cancel := context.WithTimeout(context.Background(), grace)
+	defer cancel()
+	var wg sync.WaitGroup
+	for _, l := range listeners {
+		wg.Go(func() {
+			if err := l.srv.Shutdown(ctx); err != nil {
+				logger.Warn("requests still in flight after the grace period; closing their connections",
+					"listener", l.name, "grace", grace)
+				_ = l.srv.Close()
+			}
+		})
+	}
+	wg.Wait()
+}
+
+// closeAll closes what was opened when start-up fails half-way.
+func closeAll(listeners []*listener) {
+	for _, l := range listeners {
+		switch {
+		case l.srv != nil:
+			_ = l.srv.Close()
+			_ = l.ln.Close()
+		case l.ln != nil:
+			_ = l.ln.Close()
+		}
+	}
+}
+
+// isLoopback tells whether addr is reachable only from this machine.
+func isLoopback(addr net.Addr) bool {
+	tcp, ok := addr.(*net.TCPAddr)
+	return ok && tcp.IP.IsLoopback()
 }
 
 func newLogger(w io.Writer, level, format string) (*slog.Logger, error) {
@@ -193,17 +277,56 @@ func env(name, def string) string {
 	return def
 }
 
-func envBool(name string, def bool) bool {
-	if v, err := strconv.ParseBool(os.Getenv(name)); err == nil {
-		return v
+// helpIsNoError makes -h a success: the flag package has printed the
+// usage, which is what was asked for.
+func helpIsNoError(err error) error {
+	if errors.Is(err, flag.ErrHelp) {
+		return nil
 	}
+	return err
+}
+
+// envReader reads typed environment variables, keeping the first that
+// does not parse: a setting that is silently ignored is worse than none.
+type envReader struct{ err error }
+
+func (e *envReader) parse(name string, parse func(string) error) {
+	v, ok := os.LookupEnv(name)
+	if !ok || v == "" || e.err != nil {
+		return
+	}
+	if err := parse(v); err != nil {
+		e.err = fmt.Errorf("environment variable %s=%q: %w", name, v, err)
+	}
+}
+
+func (e *envReader) bool(name string, def bool) bool {
+	e.parse(name, func(v string) (err error) {
+		if def, err = strconv.ParseBool(v); err != nil {
+			return errors.New("want true or false")
+		}
+		return nil
+	})
 	return def
 }
 
-func envUint(name string, def uint64) uint64 {
-	if v, err := strconv.ParseUint(os.Getenv(name), 10, 64); err == nil {
-		return v
-	}
+func (e *envReader) uint(name string, def uint64) uint64 {
+	e.parse(name, func(v string) (err error) {
+		if def, err = strconv.ParseUint(v, 10, 64); err != nil {
+			return errors.New("want a non-negative whole number")
+		}
+		return nil
+	})
+	return def
+}
+
+func (e *envReader) duration(name string, def time.Duration) time.Duration {
+	e.parse(name, func(v string) (err error) {
+		if def, err = time.ParseDuration(v); err != nil {
+			return errors.New(`want a duration such as "30s"`)
+		}
+		return nil
+	})
 	return def
 }
 
