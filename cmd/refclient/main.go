@@ -57,10 +57,27 @@ const usage = `refclient — omsbox's reference VTEX ERP integration
 Flags (each defaults to its environment variable):
 `
 
+// commands are refclient's subcommands.
+var commands = map[string]bool{"run": true, "once": true, "orders": true, "invoice": true, "tracking": true,
+	"delivered": true, "cancel": true, "change": true}
+
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	cmd := "run"
-	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
-		cmd, args = args[0], args[1:]
+	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+		fmt.Fprint(stdout, usage)
+		fmt.Fprintln(stdout, "\nrefclient COMMAND -h lists the flags.")
+		if len(args) == 0 {
+			return errors.New("no command given")
+		}
+		return nil
+	}
+	cmd := args[0]
+	if !commands[cmd] {
+		fmt.Fprint(stderr, usage)
+		return fmt.Errorf("unknown command %q", cmd)
+	}
+	args = args[1:]
+	if err := checkEnv(); err != nil {
+		return err
 	}
 	cfg := connector.FromEnv()
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
@@ -80,7 +97,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	discount := fs.Int64("discount", 0, "change: discount in cents")
 	increment := fs.Int64("increment", 0, "change: increment in cents")
 	logJSON := fs.Bool("log-json", false, "log as JSON")
-	if err := fs.Parse(args); err != nil {
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
+		return nil // -h printed the usage, as asked
+	} else if err != nil {
 		return err
 	}
 	var handler slog.Handler = slog.NewTextHandler(stderr, nil)
@@ -157,4 +176,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	return json.NewEncoder(stdout).Encode(receipt)
+}
+
+// checkEnv refuses environment values that do not parse: a setting that
+// is silently ignored is worse than none.
+func checkEnv() error {
+	for name, parse := range map[string]func(string) error{
+		"REFCLIENT_POLL_INTERVAL": func(v string) error { _, err := time.ParseDuration(v); return err },
+		"REFCLIENT_BACKOFF_SCALE": func(v string) error {
+			if f, err := strconv.ParseFloat(v, 64); err != nil || f <= 0 {
+				return errors.New("want a positive number")
+			}
+			return nil
+		},
+	} {
+		if v := os.Getenv(name); v != "" {
+			if err := parse(v); err != nil {
+				return fmt.Errorf("environment variable %s=%q does not parse: %w", name, v, err)
+			}
+		}
+	}
+	return nil
 }

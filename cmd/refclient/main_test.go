@@ -51,3 +51,25 @@ func TestSubcommandsAgainstTheSandbox(t *testing.T) {
 		t.Fatal("invoice without arguments accepted")
 	}
 }
+
+func TestUsageHelpAndBadEnvironment(t *testing.T) {
+	ctx := context.Background()
+	var out, errOut bytes.Buffer
+	if err := run(ctx, nil, &out, &errOut); err == nil || !strings.Contains(out.String(), "refclient run") {
+		t.Errorf("no command: %v, printed %q", err, out.String())
+	}
+	out.Reset()
+	errOut.Reset()
+	if err := run(ctx, []string{"frobnicate"}, &out, &errOut); err == nil || !strings.Contains(errOut.String(), "refclient run") {
+		t.Errorf("unknown command: %v, printed %q", err, errOut.String())
+	}
+	for _, args := range [][]string{{"-h"}, {"--help"}, {"run", "-h"}, {"invoice", "--help"}} {
+		if err := run(ctx, args, &out, &errOut); err != nil {
+			t.Errorf("%v: %v", args, err)
+		}
+	}
+	t.Setenv("REFCLIENT_POLL_INTERVAL", "fast")
+	if err := run(ctx, []string{"once"}, &out, &errOut); err == nil || !strings.Contains(err.Error(), "REFCLIENT_POLL_INTERVAL") {
+		t.Errorf("REFCLIENT_POLL_INTERVAL=fast: %v", err)
+	}
+}
