@@ -77,7 +77,7 @@ func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
 	}
 	writeJSON(w, http.StatusCreated, map[string]string{"name": a.Name, "appKey": a.AppKeys[0].Key,
 		"appToken": a.AppKeys[0].Token, "userToken": a.UserTokens[0],
-		"skyhubEmail": seller.Email, "skyhubApiKey": seller.APIKey, "skyhubAccountManagerKey": "any non-empty value"})
+		"skyhubEmail": seller.Email, "skyhubApiKey": seller.APIKey})
 }
 
 func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
