@@ -136,8 +136,12 @@ func TestSkyHubOrderLifecycleAndErrors(t *testing.T) {
 	if r := sky(t, h, "POST", p2+"/shipments", `{"items":[{"sku":"X","qty":1}],"shipment":{"track":{"code":"BR9","carrier":"Jadlog","method":"Expresso","url":"https://t"}}}`); r.status != 201 {
 		t.Fatalf("own shipment: %d %s", r.status, r.body)
 	}
-	if r := sky(t, h, "POST", p2+"/delivery", `{"status":"complete","delivered_date":"12/03/2026"}`); r.status != 201 {
-		t.Fatalf("delivery: %d %s", r.status, r.body)
+	// The PHP SDK marks delivery with [] as its body, as it cancels.
+	if r := sky(t, h, "POST", p2+"/delivery", `[]`); r.status != 201 {
+		t.Fatalf("delivery with []: %d %s", r.status, r.body)
+	}
+	if r := sky(t, h, "POST", p2+"/delivery", `[1]`); r.status != 400 {
+		t.Fatalf("delivery with a non-empty array: %d %s", r.status, r.body)
 	}
 	if r := sky(t, h, "POST", p2+"/cancel", `[]`); r.status != 422 {
 		t.Fatalf("cancel of a delivered order: %d %s", r.status, r.body)

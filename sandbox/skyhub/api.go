@@ -63,7 +63,7 @@ func Handler(hub *Hub, opts Options) (http.Handler, error) {
 		"InvoiceOrder":      bodyCall(func(s *Store, code string, req InvoiceRequest) error { return s.Invoice(code, req) }),
 		"ShipOrder":         bodyCall(func(s *Store, code string, req ShipmentRequest) error { return s.Ship(code, req, BySeller) }),
 		"DeliverOrder":      bodyCall(func(s *Store, code string, b statusBody) error { return s.Deliver(code, b.Status, BySeller) }),
-		"CancelOrder":       http.HandlerFunc(a.cancel),
+		"CancelOrder":       bodyCall(func(s *Store, code string, b statusBody) error { return s.Cancel(code, b.Status, BySeller) }),
 		"ShipmentException": bodyCall(func(s *Store, code string, req ExceptionRequest) error { return s.ShipmentException(code, req) }),
 		"ShipmentLabels":    http.HandlerFunc(a.labels),
 		"NextQueuedOrder":   http.HandlerFunc(a.nextQueued),
@@ -164,10 +164,12 @@ func (h *Hub) AuthenticatedAccount(r *http.Request) string {
 	return ""
 }
 
-// decode reads an optional JSON body (SkyHub's spec has checked it).
+// decode reads an optional JSON body (SkyHub's spec has checked it). An
+// empty array counts as no body: SkyHub's PHP SDK sends [] to the status
+// updates that need nothing more.
 func decode(r *http.Request, v any) error {
 	data, err := io.ReadAll(r.Body)
-	if err != nil || len(strings.TrimSpace(string(data))) == 0 {
+	if t := strings.TrimSpace(string(data)); err != nil || t == "" || t == "[]" {
 		return err
 	}
 	if err := json.Unmarshal(data, v); err != nil {
@@ -194,22 +196,6 @@ func bodyCall[Req any](call func(*Store, string, Req) error) http.Handler {
 		}
 		w.WriteHeader(http.StatusCreated)
 	})
-}
-
-func (a *api) cancel(w http.ResponseWriter, r *http.Request) {
-	var b statusBody
-	data, _ := io.ReadAll(r.Body)
-	if t := strings.TrimSpace(string(data)); t != "" && t != "[]" {
-		if err := json.Unmarshal(data, &b); err != nil {
-			WriteError(w, r, http.StatusBadRequest, "request body: "+err.Error())
-			return
-		}
-	}
-	if err := storeOf(r).Cancel(mux.Vars(r)["code"], b.Status, BySeller); err != nil {
-		fail(w, r, err)
-		return
-	}
-	w.WriteHeader(http.StatusCreated)
 }
 
 func (a *api) createOrder(w http.ResponseWriter, r *http.Request) {
