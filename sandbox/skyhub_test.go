@@ -361,6 +361,12 @@ func TestColetaSingleItemPickupAfterItsInvoice(t *testing.T) {
 	if c := collectables(t, s, "true"); len(c) != 1 || c[0] != skyhub.RemoteOf(code) {
 		t.Fatalf("collectables?requested=true: %v", c)
 	}
+	// The forwarded invoice carries the NF-e's issuance date (2026-03-10,
+	// a day in Brasília), not the sandbox time of forwarding.
+	sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), "").json(t, &twin)
+	if len(twin.Invoices) != 1 || twin.Invoices[0].IssueDate != "2026-03-10T00:00:00-03:00" {
+		t.Fatalf("forwarded invoice: %+v", twin.Invoices)
+	}
 	// B2W collects, then delivers: SHIPPED and DELIVERED reach the queue.
 	if err := s.Client.SkyHubStep(ctx, code, "pickup"); err != nil {
 		t.Fatal(err)

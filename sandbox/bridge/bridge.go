@@ -89,6 +89,7 @@ type job struct {
 	code             string // the SkyHub code
 	steps            []step
 	key              string // the NF-e key to forward
+	issued           string // the invoice's issuanceDate
 	volumes          int
 	attempt          int
 }
@@ -207,12 +208,13 @@ func (b *Bridge) onEvent(e events.Event) {
 			steps = append(steps, stepGroup, stepCollect)
 		}
 		key, _ := e.Data["invoiceKey"].(string)
+		issued, _ := e.Data["issuanceDate"].(string)
 		volumes := 0
 		for _, it := range o.Items {
 			volumes += it.Quantity
 		}
 		b.enqueue(&job{account: e.Account, orderID: e.OrderID, code: o.MarketplaceOrderID, steps: steps,
-			key: key, volumes: volumes})
+			key: key, volumes: volumes, issued: issued})
 	case events.OrderStatusChanged:
 		o, ok := e.Subject.(*oms.Order)
 		if ok && o.Channel() == oms.ChannelB2W && e.To == string(oms.StatusCanceled) {
@@ -296,8 +298,14 @@ func (b *Bridge) do(j *job, s step) error {
 			// rather than strand the order, and says so in the event.
 			key = brdata.NFeKey(b.rng, "11222333000181", b.rng.IntN(1_000_000), b.clock.Now().Year(), int(b.clock.Now().Month()))
 		}
+		invoice := map[string]any{"key": key, "volume_qty": fmt.Sprint(max(j.volumes, 1))}
+		// The NF-e's own issue date, not the time the connector forwards it;
+		// a date alone is that day in Brasília.
+		if t, err := oms.ParseIssuance(j.issued, skyhub.Brasilia); err == nil {
+			invoice["issue_date"] = skyhub.FormatTime(t)
+		}
 		if _, err := b.call(st, "POST", path+"/invoice", map[string]any{"status": "order_invoiced",
-			"invoice": map[string]any{"key": key, "volume_qty": fmt.Sprint(max(j.volumes, 1))}}, http.StatusCreated); err != nil {
+			"invoice": invoice}, http.StatusCreated); err != nil {
 			return err
 		}
 		b.publish(j.account, j.orderID, InvoiceForwarded, map[string]any{"code": j.code, "key": key, "generatedKey": key != j.key})

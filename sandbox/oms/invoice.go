@@ -114,6 +114,7 @@ func invoiceData(o *Order, p *Package) map[string]any {
 		"invoiceNumber": p.InvoiceNumber, "type": p.Type, "invoiceValue": p.InvoiceValue, "items": items,
 		"allItemsInvoiced": complete, "outputInvoicedValue": o.OutputInvoicedValue(), "orderValue": o.Value,
 		"trackingNumber": deref(p.TrackingNumber), "courier": deref(p.Courier), "invoiceKey": deref(p.InvoiceKey),
+		"issuanceDate": p.IssuanceDate,
 	}
 }
 
@@ -268,9 +269,13 @@ func (o *Order) packageIndex(number string) int {
 }
 
 // parseIssuance accepts a date ("2026-03-10") or a timestamp.
-func parseIssuance(s string) (time.Time, error) {
+func parseIssuance(s string) (time.Time, error) { return ParseIssuance(s, time.UTC) }
+
+// ParseIssuance reads an invoice's issuanceDate: RFC 3339, or a date and
+// time without a zone, or a date alone, the last two in loc.
+func ParseIssuance(s string, loc *time.Location) (time.Time, error) {
 	for _, layout := range []string{time.RFC3339Nano, "2006-01-02T15:04:05", "2006-01-02"} {
-		if t, err := time.Parse(layout, s); err == nil {
+		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
 			return t, nil
 		}
 	}

@@ -198,5 +198,11 @@ func skyhubTime(t time.Time) string {
 	return t.In(saoPaulo).Format("2006-01-02T15:04:05-07:00")
 }
 
+// FormatTime writes t as SkyHub writes its times, in Brasília time.
+func FormatTime(t time.Time) string { return skyhubTime(t) }
+
 // saoPaulo is Brasília time (no daylight saving since 2019).
 var saoPaulo = time.FixedZone("BRT", -3*60*60)
+
+// Brasilia is the zone SkyHub's dates are in.
+var Brasilia = saoPaulo
