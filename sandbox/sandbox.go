@@ -168,6 +168,12 @@ func New(opts ...Option) (*Sandbox, error) {
 	// an account only when its credentials prove it.
 	skyhubAPI := s.Journal.Middleware("skyhub", s.SkyHub.AuthenticatedAccount)(s.Faults.Middleware("skyhub", sellerAccount, skyhub.WriteFault)(shAPI))
 	s.Bridge = bridge.New(s.OMS, s.SkyHub, s.Clock, s.Events, skyhubAPI, base, st.seed)
+	for _, name := range s.OMS.Accounts() {
+		if err := s.twinSeeded(name); err != nil {
+			s.Close()
+			return nil, err
+		}
+	}
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
 		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds},
@@ -265,13 +271,38 @@ func (s *Sandbox) AddAccount(a config.Account) error {
 	return s.addAccount(a)
 }
 
-// AddSeller links a SkyHub seller to an account.
+// AddSeller links a SkyHub seller to an account; the account's seeded B2W
+// orders get their SkyHub twins.
 func (s *Sandbox) AddSeller(sl config.Seller) error {
 	if _, ok := s.SkyHub.Seller(sl.Email); ok {
 		return fmt.Errorf("SkyHub seller %q exists already", sl.Email)
 	}
 	s.SkyHub.AddSeller(skyhub.Seller(sl))
-	return nil
+	return s.twinSeeded(sl.Account)
+}
+
+// twinSeeded gives an account's B2W orders, its seed's, their SkyHub
+// twins once the account has a seller, so that invoicing one in VTEX
+// reaches SkyHub as with any B2W order. Twin skips those that have one.
+func (s *Sandbox) twinSeeded(account string) error {
+	acct, ok := s.OMS.Account(account)
+	if _, linked := s.SkyHub.ForAccount(account); !ok || !linked {
+		return nil
+	}
+	for page := 1; ; page++ {
+		l := acct.List(oms.Query{Page: page, PerPage: oms.MaxPerPage})
+		for _, o := range l.List {
+			if o.AffiliateID == "" || o.MarketPlaceOrderID == nil {
+				continue
+			}
+			if _, err := s.Bridge.Twin(account, o.OrderID); err != nil {
+				return fmt.Errorf("account %s: SkyHub twin of seeded order %s: %w", account, o.OrderID, err)
+			}
+		}
+		if page >= l.Paging.Pages {
+			return nil
+		}
+	}
 }
 
 // Reset returns one account ("" for all) to its seeded state, and forgets
@@ -299,6 +330,9 @@ func (s *Sandbox) Reset(account string) error {
 	for _, n := range names {
 		if a, ok := s.OMS.Account(n); ok {
 			if err := a.Reset(); err != nil {
+				return err
+			}
+			if err := s.twinSeeded(n); err != nil {
 				return err
 			}
 		}

@@ -166,6 +166,12 @@ func TestSkyHubOrderLifecycleAndErrors(t *testing.T) {
 func TestSkyHubQueueRedelivery(t *testing.T) {
 	sb := newSandbox(t)
 	h := sb.Handler()
+	// The seeded B2W order's twin is queued, as every new SkyHub order is.
+	var seeded skyhub.Order
+	sky(t, h, "GET", "/queues/orders", "").json(t, &seeded)
+	if r := sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(seeded.Code), ""); r.status != 204 {
+		t.Fatalf("the seeded twin in the queue: %d %s", r.status, r.body)
+	}
 	if r := sky(t, h, "GET", "/queues/orders", ""); r.status != 204 {
 		t.Fatalf("empty queue: %d", r.status)
 	}
@@ -483,6 +489,8 @@ func waitCount(t *testing.T, s *sandbox.Server, id, typ string, n int) {
 
 func TestSkyHubTestOrderIsMirroredIntoVTEX(t *testing.T) {
 	s := startSandbox(t)
+	var seeded struct{ Total int }
+	sky(t, s.Handler(), "GET", "/orders", "").json(t, &seeded)
 	r := sky(t, s.Handler(), "POST", "/orders", strings.Replace(testOrder, "b2wentregacorreios", "b2wentregadirect", 1))
 	var o skyhub.Order
 	r.json(t, &o)
@@ -506,8 +514,8 @@ func TestSkyHubTestOrderIsMirroredIntoVTEX(t *testing.T) {
 	})
 	var twin struct{ Total int }
 	sky(t, s.Handler(), "GET", "/orders", "").json(t, &twin)
-	if twin.Total != 1 {
-		t.Fatalf("the import created %d SkyHub orders, want the one", twin.Total)
+	if twin.Total != seeded.Total+1 {
+		t.Fatalf("the import created %d SkyHub orders, want the one", twin.Total-seeded.Total)
 	}
 }
 
@@ -594,4 +602,49 @@ func TestManualInvoiceProcessingHoldsThePickup(t *testing.T) {
 	}
 	err := s.Client.SkyHubStep(ctx, "Lojas Americanas-000", "pickup")
 	wantError(t, err, 404, "not found")
+}
+
+// seededB2W returns the seeded B2W order of an account and its SkyHub code.
+func seededB2W(t *testing.T, s *sandbox.Server, account string) (id, code string) {
+	t.Helper()
+	acct, _ := s.OMS.Account(account)
+	for _, o := range acct.List(oms.Query{PerPage: 100}).List {
+		if o.MarketPlaceOrderID != nil {
+			return o.OrderID, *o.MarketPlaceOrderID
+		}
+	}
+	t.Fatalf("%s has no seeded B2W order", account)
+	return "", ""
+}
+
+func TestTheSeededB2WOrderHasItsSkyHubTwin(t *testing.T) {
+	s := startSandbox(t)
+	id, code := seededB2W(t, s, s.Account)
+	if r := sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), ""); r.status != 200 {
+		t.Fatalf("the seeded B2W order %s has no SkyHub twin: %d %s", code, r.status, r.body)
+	}
+	// Invoiced in VTEX, it reaches SkyHub and is collected, as any B2W order.
+	acct, _ := s.OMS.Account(s.Account)
+	if _, err := acct.Fire(id, oms.ActionStartHandling, oms.BySeller); err != nil {
+		t.Fatal(err)
+	}
+	invoice(t, s, id, "NF-1", "SMARTWATCH-FIT")
+	bridgeEvents(t, s, id, bridge.PickupRequested)
+	// After a reset the twin is there again; a new account seeded alike gets its own.
+	if err := s.Client.Reset(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if r := sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), ""); r.status != 200 {
+		t.Fatalf("after a reset: %d %s", r.status, r.body)
+	}
+	a, err := s.Client.CreateAccount(ctx, client.Account{Name: "seeded-suite", Seed: "demostore"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, code2 := seededB2W(t, s, a.Name)
+	r := do(t, s.Handler(), "GET", "/skyhub/orders/"+url.PathEscape(code2), "", "X-User-Email: "+a.SkyHubEmail,
+		"X-Api-Key: "+a.SkyHubAPIKey, "X-Accountmanager-Key: any")
+	if r.status != 200 {
+		t.Fatalf("a new seeded account's B2W twin: %d %s", r.status, r.body)
+	}
 }
