@@ -545,7 +545,9 @@ func (w *world) refusedAtMost(ctx context.Context, n int) error {
 	case <-ctx.Done():
 	case <-time.After(time.Second): // an observation window, not a synchronisation
 	}
-	entries, err := w.journal(ctx, client.JournalFilter{})
+	// A refused call belongs to no account; the app key the scenario handed
+	// the integration finds it.
+	entries, err := w.h.client.Journal(ctx, client.JournalFilter{Caller: w.env.AppKey})
 	if err != nil {
 		return err
 	}

@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"bufio"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
@@ -253,5 +254,14 @@ func TestMalformedTargetsAnswerInTheVendorsShape(t *testing.T) {
 				t.Fatalf("%d %s %s", status, ctype, body)
 			}
 		})
+	}
+}
+
+func TestARefusedRequestKeepsTheIdentityItPresented(t *testing.T) {
+	sb := newSandbox(t)
+	do(t, sb.Handler(), "GET", "/api/oms/pvt/orders", "", "X-VTEX-API-AppKey: "+demoKey, "X-VTEX-API-AppToken: guess")
+	got := sb.Journal.Entries(journal.Filter{Caller: demoKey})
+	if len(got) != 1 || got[0].Account != "" || got[0].Status != 403 || strings.Contains(fmt.Sprint(got[0]), "guess") {
+		t.Fatalf("entries for the app key: %+v", got)
 	}
 }

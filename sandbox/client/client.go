@@ -163,14 +163,16 @@ func (c *Client) SetClock(ctx context.Context, t time.Time) (ClockState, error) 
 // JournalFilter selects journal entries; zero fields match everything.
 type JournalFilter struct {
 	Account, API, Method, Path string
-	Since                      int64 // entries after this sequence number
-	Limit                      int
+	// Caller is the app key or SkyHub e-mail a request presented.
+	Caller string
+	Since  int64 // entries after this sequence number
+	Limit  int
 }
 
 // Journal returns recorded vendor-API requests, oldest first.
 func (c *Client) Journal(ctx context.Context, f JournalFilter) ([]journal.Entry, error) {
 	var out []journal.Entry
-	q := query("account", f.Account, "api", f.API, "method", f.Method, "path", f.Path,
+	q := query("account", f.Account, "api", f.API, "method", f.Method, "path", f.Path, "caller", f.Caller,
 		"since", num(f.Since), "limit", num(int64(f.Limit)))
 	return out, c.do(ctx, "GET", "/_sandbox/journal", q, nil, &out)
 }

@@ -260,7 +260,7 @@ func (p *plane) journal(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
-	writeJSON(w, http.StatusOK, p.Journal.Entries(journal.Filter{Account: q.Get("account"), API: q.Get("api"),
+	writeJSON(w, http.StatusOK, p.Journal.Entries(journal.Filter{Account: q.Get("account"), API: q.Get("api"), Caller: q.Get("caller"),
 		Method: q.Get("method"), Path: q.Get("path"), SinceSeq: seq, SinceTime: at, Limit: limit}))
 }
 

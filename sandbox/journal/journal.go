@@ -7,6 +7,7 @@ package journal
 
 import (
 	"bytes"
+	"cmp"
 	"io"
 	"net/http"
 	"path"
@@ -41,11 +42,17 @@ type Entry struct {
 	// a client honour Retry-After?); Time is sandbox time.
 	ReceivedAt time.Time `json:"receivedAt"`
 	RequestID  string    `json:"requestId"`
-	Account    string    `json:"account"`
-	API        string    `json:"api"`
-	Method     string    `json:"method"`
-	Path       string    `json:"path"`
-	Query      string    `json:"query"`
+	// Account is the account the request's credentials proved; "" for a
+	// refused request.
+	Account string `json:"account"`
+	// Caller is the identity the request presented, never a secret: its
+	// VTEX app key or SkyHub seller e-mail. A refused request keeps it
+	// while belonging to no account, so a suite finds its own refusals.
+	Caller string `json:"caller,omitempty"`
+	API    string `json:"api"`
+	Method string `json:"method"`
+	Path   string `json:"path"`
+	Query  string `json:"query"`
 	// TargetTruncated says the path or query was longer than MaxTarget.
 	TargetTruncated       bool    `json:"targetTruncated,omitempty"`
 	Status                int     `json:"status"`
@@ -63,7 +70,7 @@ type Entry struct {
 
 // Filter selects entries; zero fields match everything.
 type Filter struct {
-	Account, API, Method string
+	Account, API, Method, Caller string
 	// Path is a glob (path.Match: * stays within one segment), or a
 	// prefix when it ends in "/**".
 	Path string
@@ -98,7 +105,7 @@ func NewBounded(size, maxBytes int, now func() time.Time) *Journal {
 
 // size is roughly what an entry holds in memory.
 func (e *Entry) size() int {
-	return entryOverhead + len(e.RequestID) + len(e.Account) + len(e.Path) + len(e.Query) +
+	return entryOverhead + len(e.RequestID) + len(e.Account) + len(e.Caller) + len(e.Path) + len(e.Query) +
 		len(e.RequestBody) + len(e.ResponseBody) + len(e.Fault) + len(e.Origin)
 }
 
@@ -126,7 +133,7 @@ func (e *Entry) bound() {
 	if len(e.ResponseBody) > MaxBody {
 		e.ResponseBody, e.ResponseBodyTruncated = e.ResponseBody[:MaxBody], true
 	}
-	for _, s := range []*string{&e.RequestID, &e.Origin, &e.Account} {
+	for _, s := range []*string{&e.RequestID, &e.Origin, &e.Account, &e.Caller} {
 		if len(*s) > 256 {
 			*s = (*s)[:256]
 		}
@@ -148,6 +155,7 @@ func (f *Filter) matches(e *Entry) bool {
 	case f.Account != "" && e.Account != f.Account,
 		f.API != "" && e.API != f.API,
 		f.Method != "" && !strings.EqualFold(e.Method, f.Method),
+		f.Caller != "" && e.Caller != f.Caller,
 		f.SinceSeq > 0 && e.Seq <= f.SinceSeq,
 		!f.SinceTime.IsZero() && e.Time.Before(f.SinceTime):
 		return false
@@ -193,6 +201,7 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 			next.ServeHTTP(rec, r)
 			j.Record(Entry{
 				Time: at, ReceivedAt: started.UTC(), RequestID: r.Header.Get("X-Request-Id"), Account: account(r), API: api,
+				Caller: cmp.Or(r.Header.Get("X-VTEX-API-AppKey"), r.Header.Get("X-User-Email")),
 				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 				RequestBody: string(reqBody), RequestBodyTruncated: reqTruncated,
 				ResponseBody: rec.body.String(), ResponseBodyTruncated: rec.truncated,
