@@ -1,7 +1,8 @@
 // Package hook owns VTEX's order hook: one push subscription per account
 // and app key, with the feed's filters. Saving a hook pings its URL and
 // fails unless the ping answers 200; each matching order change is then
-// POSTed to the URL, asynchronously, with the configured headers. A
+// POSTed to the URL, asynchronously, with the configured headers; a
+// redirect is never followed (a 3xx is a failed ping or delivery). A
 // delivery that does not answer 200 within the timeout is retried at
 // growing intervals on the sandbox clock: at least once, never lost while
 // the hook exists. Deliveries are journaled (api "hook") and published as
@@ -42,6 +43,11 @@ const (
 	MaxAttempts = 100
 	GiveUpAfter = 4 * 24 * time.Hour
 )
+
+// MaxResponseBody is how much of a subscriber's answer the journal keeps:
+// enough to see why a delivery failed, too little to turn the hook into a
+// way of reading other services through the sandbox.
+const MaxResponseBody = 4 << 10
 
 // Config is a hook configuration.
 type Config struct {
@@ -86,7 +92,8 @@ type Options struct {
 	Timeout time.Duration
 	// Workers deliver in parallel (default 4).
 	Workers int
-	// Client sends the requests (default: one with Timeout).
+	// Client sends the requests (default: one with Timeout). Whatever its
+	// CheckRedirect, the hook never follows a redirect.
 	Client *http.Client
 }
 
@@ -132,6 +139,12 @@ func New(c *clock.Clock, bus *events.Bus, j *journal.Journal, opts Options) *Hoo
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: opts.Timeout}
 	}
+	// VTEX wants a 200 from the hook's URL itself. Following a redirect
+	// would also let a hook reach (and, through the journal, read) any
+	// address the sandbox can reach: a 3xx is a failed delivery.
+	client := *opts.Client
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	opts.Client = &client
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hooks{clock: c, bus: bus, journal: j, client: opts.Client, hooks: map[string]map[string]*hook{},
 		wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
@@ -336,9 +349,10 @@ func (h *Hooks) post(ctx context.Context, account string, t Target, body []byte)
 		Path: req.URL.Path, Query: req.URL.RawQuery, RequestBody: string(body)}
 	resp, err := h.client.Do(req)
 	if err == nil {
-		answer, _ := io.ReadAll(io.LimitReader(resp.Body, journal.MaxBody))
+		answer, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
 		resp.Body.Close()
-		entry.Status, entry.ResponseBody = resp.StatusCode, string(answer)
+		entry.Status, entry.ResponseBody = resp.StatusCode, string(answer[:min(len(answer), MaxResponseBody)])
+		entry.ResponseBodyTruncated = len(answer) > MaxResponseBody
 	} else {
 		entry.ResponseBody = err.Error()
 	}
