@@ -5,8 +5,10 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/events"
@@ -107,5 +109,57 @@ func TestJournalKeepsAtMost4KiBOfAHookAnswer(t *testing.T) {
 	if e := entries[0]; len(e.ResponseBody) > MaxResponseBody || !e.ResponseBodyTruncated {
 		t.Fatalf("journal kept %d bytes of the answer (truncated: %v), want at most %d", len(e.ResponseBody),
 			e.ResponseBodyTruncated, MaxResponseBody)
+	}
+}
+
+func TestASlowFilterInOneAccountDelaysNoOtherAccount(t *testing.T) {
+	fx := newFixture(t)
+	slow, _ := oms.New(fx.clock, fx.bus, 2).AddAccount("slowstore", nil)
+	held, release := make(chan struct{}), make(chan struct{})
+	var once sync.Once
+	fx.hooks.beforeMatch = func(account string) {
+		if account == "slowstore" {
+			once.Do(func() { close(held); <-release })
+		}
+	}
+	if err := fx.hooks.Configure(context.Background(), "slowstore", "k", Config{
+		Filter: feed.Filter{Type: feed.FromOrders, Expression: `$count([1..10000000]) > 0`},
+		Hook:   Target{URL: fx.url}}); err != nil {
+		t.Fatal(err)
+	}
+	fx.configure(t, "ready-for-handling")
+	item := []oms.NewItem{{ID: "A", Name: "A", Price: 1, Quantity: 1}}
+	slowDone := make(chan string)
+	go func() {
+		id, _ := slow.Create(oms.NewOrder{Items: item})
+		slowDone <- id
+	}()
+	select {
+	case <-held:
+	case <-time.After(10 * time.Second):
+		t.Fatal("slowstore's filter never ran")
+	}
+	fastDone := make(chan struct{})
+	go func() {
+		fx.acct.Create(oms.NewOrder{Items: item})
+		close(fastDone)
+	}()
+	select {
+	case <-fastDone:
+	case <-time.After(10 * time.Second):
+		close(release)
+		t.Fatal("an order in demostore waited for slowstore's filter")
+	}
+	close(release)
+	id := <-slowDone
+	waitFor(t, "demostore's notification", func() bool { return fx.count(Delivered) == 1 })
+	waitFor(t, "the filter-timeout record", func() bool { return fx.count(FilterTimeout) > 0 })
+	r := fx.log.Events(events.Filter{Type: FilterTimeout})[0]
+	if r.Account != "slowstore" || r.OrderID != id || r.Data["key"] != "k" ||
+		!strings.Contains(r.Data["reason"].(string), "longer than") {
+		t.Fatalf("filter-timeout event %+v", r)
+	}
+	if fx.count(Delivered) != 1 || len(fx.sub.notifications()) != 1 {
+		t.Fatal("a stopped filter notified")
 	}
 }

@@ -18,6 +18,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -32,6 +34,9 @@ const (
 	Delivered = "hook.delivered"
 	Failed    = "hook.failed"
 	Abandoned = "hook.abandoned"
+	// FilterTimeout records a FromOrders evaluation the sandbox stopped
+	// (see feed.FilterTimeout): the change notifies nobody.
+	FilterTimeout = "hook.filter-timeout"
 )
 
 // Retry policy: VTEX retries with an "internal geometric progression" and
@@ -112,6 +117,8 @@ type Hooks struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+
+	beforeMatch func(account string) // tests: runs before each filter evaluates
 }
 
 type hook struct {
@@ -232,26 +239,56 @@ func (h *Hooks) Forget(account string) {
 }
 
 // onEvent queues a notification for each of the account's matching hooks.
-// It runs while the domain holds the account's lock, so it only queues.
+// It runs while the domain holds the account's lock, so it only queues;
+// the filters evaluate outside h.mu, so that an account's slow expression
+// delays no other account.
 func (h *Hooks) onEvent(e events.Event) {
+	type candidate struct {
+		key string
+		hk  *hook
+	}
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	hooks := h.hooks[e.Account]
-	if len(hooks) == 0 || h.closed {
+	var cands []candidate
+	for key, hk := range h.hooks[e.Account] {
+		cands = append(cands, candidate{key, hk})
+	}
+	closed := h.closed
+	h.mu.Unlock()
+	if len(cands) == 0 || closed {
 		return
 	}
+	slices.SortFunc(cands, func(a, b candidate) int { return strings.Compare(a.key, b.key) })
 	doc := feed.DocumentOf(&e)
-	for key, hk := range hooks {
-		if !hk.matcher.Match(&e, doc) {
+	var queued []*delivery
+	for _, c := range cands {
+		if h.beforeMatch != nil {
+			h.beforeMatch(e.Account)
+		}
+		ok, err := c.hk.matcher.Match(&e, doc)
+		if err != nil {
+			rec := events.Event{Time: h.clock.Now(), Account: e.Account, Type: FilterTimeout, OrderID: e.OrderID,
+				Data: map[string]any{"key": c.key, "event": e.Type, "reason": err.Error()}}
+			go h.bus.Publish(rec) // the bus is delivering e: publish after it
+		}
+		if !ok {
 			continue
 		}
-		c := feed.ChangeOf(&e)
-		body, _ := json.Marshal(Notification{Domain: c.Domain, OrderID: c.OrderID, State: c.State, LastState: c.LastState,
-			LastChange: c.LastChange.UTC().Format(feed.TimeLayout), CurrentChange: c.CurrentChange.UTC().Format(feed.TimeLayout),
-			Origin: Origin{Account: e.Account, Key: key}})
-		h.pending = append(h.pending, &delivery{account: e.Account, key: key, hook: hk, body: body, orderID: e.OrderID,
+		ch := feed.ChangeOf(&e)
+		body, _ := json.Marshal(Notification{Domain: ch.Domain, OrderID: ch.OrderID, State: ch.State, LastState: ch.LastState,
+			LastChange: ch.LastChange.UTC().Format(feed.TimeLayout), CurrentChange: ch.CurrentChange.UTC().Format(feed.TimeLayout),
+			Origin: Origin{Account: e.Account, Key: c.key}})
+		queued = append(queued, &delivery{account: e.Account, key: c.key, hook: c.hk, body: body, orderID: e.OrderID,
 			first: h.clock.Now()})
 	}
+	if len(queued) == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.pending = append(h.pending, queued...)
 	h.poke()
 }
 
