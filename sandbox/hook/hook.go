@@ -121,8 +121,11 @@ type Hooks struct {
 	beforeMatch func(account string) // tests: runs before each filter evaluates
 }
 
+// hook is an app key's hook. Saving it again updates it in place, so the
+// notifications pending for it survive and go to its current URL; only
+// Delete (or Forget) drops them.
 type hook struct {
-	cfg     Config
+	cfg     Config // guarded by Hooks.mu
 	matcher *feed.Matcher
 }
 
@@ -132,7 +135,8 @@ type delivery struct {
 	body         []byte
 	orderID      string
 	attempt      int
-	first        time.Time
+	first        time.Time // when the change happened
+	due          time.Time // when the next attempt is scheduled
 }
 
 // New starts the dispatcher's workers; Close stops them.
@@ -174,7 +178,8 @@ func (h *Hooks) Close() {
 }
 
 // Configure validates a hook, pings its URL and saves it only if the ping
-// answers 200. It replaces the app key's previous hook.
+// answers 200. It replaces the app key's previous configuration; the
+// notifications pending for it are kept and go to the new URL.
 func (h *Hooks) Configure(ctx context.Context, account, key string, cfg Config) error {
 	m, err := feed.NewMatcher(cfg.Filter)
 	if err != nil {
@@ -200,6 +205,10 @@ func (h *Hooks) Configure(ctx context.Context, account, key string, cfg Config) 
 	defer h.mu.Unlock()
 	if h.hooks[account] == nil {
 		h.hooks[account] = map[string]*hook{}
+	}
+	if hk := h.hooks[account][key]; hk != nil {
+		hk.cfg, hk.matcher = cfg, m
+		return nil
 	}
 	h.hooks[account][key] = &hook{cfg: cfg, matcher: m}
 	return nil
@@ -244,13 +253,14 @@ func (h *Hooks) Forget(account string) {
 // delays no other account.
 func (h *Hooks) onEvent(e events.Event) {
 	type candidate struct {
-		key string
-		hk  *hook
+		key     string
+		hk      *hook
+		matcher *feed.Matcher
 	}
 	h.mu.Lock()
 	var cands []candidate
 	for key, hk := range h.hooks[e.Account] {
-		cands = append(cands, candidate{key, hk})
+		cands = append(cands, candidate{key, hk, hk.matcher})
 	}
 	closed := h.closed
 	h.mu.Unlock()
@@ -264,7 +274,7 @@ func (h *Hooks) onEvent(e events.Event) {
 		if h.beforeMatch != nil {
 			h.beforeMatch(e.Account)
 		}
-		ok, err := c.hk.matcher.Match(&e, doc)
+		ok, err := c.matcher.Match(&e, doc)
 		if err != nil {
 			rec := events.Event{Time: h.clock.Now(), Account: e.Account, Type: FilterTimeout, OrderID: e.OrderID,
 				Data: map[string]any{"key": c.key, "event": e.Type, "reason": err.Error()}}
@@ -277,8 +287,9 @@ func (h *Hooks) onEvent(e events.Event) {
 		body, _ := json.Marshal(Notification{Domain: ch.Domain, OrderID: ch.OrderID, State: ch.State, LastState: ch.LastState,
 			LastChange: ch.LastChange.UTC().Format(feed.TimeLayout), CurrentChange: ch.CurrentChange.UTC().Format(feed.TimeLayout),
 			Origin: Origin{Account: e.Account, Key: c.key}})
+		now := h.clock.Now()
 		queued = append(queued, &delivery{account: e.Account, key: c.key, hook: c.hk, body: body, orderID: e.OrderID,
-			first: h.clock.Now()})
+			first: now, due: now})
 	}
 	if len(queued) == 0 {
 		return
@@ -326,17 +337,22 @@ func (h *Hooks) work() {
 }
 
 // deliver makes one attempt, and on failure schedules the next on the
-// sandbox clock.
+// sandbox clock. Attempts follow their schedule, not the clock's jumps:
+// the next is due an interval after this one was due, so when the clock
+// leaps, every attempt it leapt over is made, in order, before the
+// notification is abandoned past MaxAttempts or GiveUpAfter.
 func (h *Hooks) deliver(d *delivery) {
 	h.mu.Lock()
 	current := h.hooks[d.account][d.key] == d.hook && !h.closed
+	target := d.hook.cfg.Hook
 	h.mu.Unlock()
 	if !current {
-		return // the hook was replaced or deleted
+		return // the hook was deleted
 	}
 	d.attempt++
-	status, err := h.post(h.ctx, d.account, d.hook.cfg.Hook, d.body)
-	data := map[string]any{"url": d.hook.cfg.Hook.URL, "key": d.key, "attempt": d.attempt, "status": status}
+	status, err := h.post(h.ctx, d.account, target, d.body)
+	data := map[string]any{"url": target.URL, "key": d.key, "attempt": d.attempt, "status": status,
+		"due": d.due.Format(time.RFC3339Nano)}
 	if err == nil && status == http.StatusOK {
 		h.publish(d, Delivered, data)
 		return
@@ -347,22 +363,30 @@ func (h *Hooks) deliver(d *delivery) {
 	if h.ctx.Err() != nil {
 		return
 	}
-	now := h.clock.Now()
-	if d.attempt >= MaxAttempts || now.Sub(d.first) >= GiveUpAfter {
+	// Shifting by more than 20 would overflow (10 s << 30 does) long
+	// after the interval reached its cap.
+	wait := min(FirstRetry<<min(d.attempt-1, 20), MaxInterval)
+	next := d.due.Add(wait)
+	if d.attempt >= MaxAttempts || next.Sub(d.first) >= GiveUpAfter {
 		h.publish(d, Abandoned, data)
 		return
 	}
-	wait := min(FirstRetry<<(d.attempt-1), MaxInterval)
 	data["retryIn"] = wait.String()
-	// Schedule first, then tell: whoever sees the failure sees the retry.
-	h.clock.After(wait, func() {
+	d.due = next
+	retry := func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if !h.closed {
 			h.pending = append(h.pending, d)
 			h.poke()
 		}
-	})
+	}
+	// Schedule first, then tell: whoever sees the failure sees the retry.
+	if next.After(h.clock.Now()) {
+		h.clock.At(next, retry)
+	} else {
+		retry() // the clock leapt past it: make it now
+	}
 	h.publish(d, Failed, data)
 }
 
