@@ -85,7 +85,7 @@ func TestASlowFilterInOneAccountDelaysNoOtherAccount(t *testing.T) {
 	}
 	r := recs[0]
 	if r.Account != "slowstore" || r.OrderID != id || r.Data["appKey"] != "k" ||
-		!strings.Contains(r.Data["reason"].(string), "longer than") {
+		!strings.Contains(r.Data["reason"].(string), "took too long") {
 		t.Fatalf("filter-timeout event %+v", r)
 	}
 }

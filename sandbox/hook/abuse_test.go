@@ -156,7 +156,7 @@ func TestASlowFilterInOneAccountDelaysNoOtherAccount(t *testing.T) {
 	waitFor(t, "the filter-timeout record", func() bool { return fx.count(FilterTimeout) > 0 })
 	r := fx.log.Events(events.Filter{Type: FilterTimeout})[0]
 	if r.Account != "slowstore" || r.OrderID != id || r.Data["key"] != "k" ||
-		!strings.Contains(r.Data["reason"].(string), "longer than") {
+		!strings.Contains(r.Data["reason"].(string), "took too long") {
 		t.Fatalf("filter-timeout event %+v", r)
 	}
 	if fx.count(Delivered) != 1 || len(fx.sub.notifications()) != 1 {
