@@ -381,13 +381,16 @@ func (h *Hooks) deliver(d *delivery) {
 			h.poke()
 		}
 	}
-	// Schedule first, then tell: whoever sees the failure sees the retry.
 	if next.After(h.clock.Now()) {
+		// Schedule first, then tell: whoever sees the failure sees the retry.
 		h.clock.At(next, retry)
-	} else {
-		retry() // the clock leapt past it: make it now
+		h.publish(d, Failed, data)
+		return
 	}
+	// The clock leapt past it: tell, then make it now, so that the
+	// failures are recorded in the order of their attempts.
 	h.publish(d, Failed, data)
+	retry()
 }
 
 func (h *Hooks) publish(d *delivery, kind string, data map[string]any) {
