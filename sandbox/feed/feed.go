@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -79,14 +80,19 @@ var ErrNoFeed = errors.New("no feed configuration for this app key")
 // Feeds holds every feed of a sandbox, one per account and app key.
 type Feeds struct {
 	clock *clock.Clock
+	bus   *events.Bus
+	// mu guards the queues of every account: never hold it while a filter
+	// evaluates, or one account's expression stalls all the others.
 	mu    sync.Mutex
 	feeds map[string]map[string]*queue // account -> app key -> queue
 	rng   *rand.Rand
+
+	beforeMatch func(account string) // tests: runs before each filter evaluates
 }
 
 // New returns the feeds of a sandbox, fed by bus.
 func New(c *clock.Clock, bus *events.Bus, seed uint64) *Feeds {
-	f := &Feeds{clock: c, feeds: map[string]map[string]*queue{}, rng: rand.New(rand.NewPCG(seed, 0xfeed))}
+	f := &Feeds{clock: c, bus: bus, feeds: map[string]map[string]*queue{}, rng: rand.New(rand.NewPCG(seed, 0xfeed))}
 	bus.Subscribe(f.onEvent)
 	return f
 }
@@ -318,32 +324,67 @@ func (f *Feeds) queueLocked(account, key string, now time.Time) *queue {
 }
 
 // onEvent turns a domain event into items of the account's matching feeds.
+// The filters evaluate outside f.mu: an account's slow expression delays
+// only that account's changes, whose publisher waits for it.
 func (f *Feeds) onEvent(e events.Event) {
+	type candidate struct {
+		key     string
+		q       *queue
+		matcher *Matcher
+	}
 	f.mu.Lock()
-	defer f.mu.Unlock()
-	feeds := f.feeds[e.Account]
-	if len(feeds) == 0 {
+	var cands []candidate
+	for key, q := range f.feeds[e.Account] {
+		cands = append(cands, candidate{key, q, q.matcher})
+	}
+	f.mu.Unlock()
+	if len(cands) == 0 {
 		return
 	}
+	slices.SortFunc(cands, func(a, b candidate) int { return strings.Compare(a.key, b.key) })
 	doc := DocumentOf(&e)
+	var matched []candidate
+	for _, c := range cands {
+		if f.beforeMatch != nil {
+			f.beforeMatch(e.Account)
+		}
+		ok, err := c.matcher.Match(&e, doc)
+		if err != nil {
+			f.stopped(e, c.key, err)
+		}
+		if ok {
+			matched = append(matched, c)
+		}
+	}
+	if len(matched) == 0 {
+		return
+	}
+	ch := ChangeOf(&e)
+	f.mu.Lock()
+	defer f.mu.Unlock()
 	now := f.clock.Now() // seed orders' events carry older times
-	var c *Change
-	for _, q := range feeds {
-		if !q.matcher.Match(&e, doc) {
-			continue
+	for _, c := range matched {
+		q := c.q
+		if f.feeds[e.Account][c.key] != q {
+			continue // deleted while the filter evaluated
 		}
-		if c == nil {
-			ch := ChangeOf(&e)
-			c = &ch
-		}
-		it := &entry{Item: Item{EventID: f.hex(32), Domain: c.Domain, State: c.State, LastState: c.LastState,
-			OrderID: c.OrderID, LastChange: c.LastChange.UTC().Format(TimeLayout),
-			CurrentChange: c.CurrentChange.UTC().Format(TimeLayout)}, arrived: now, visibleAt: now}
+		it := &entry{Item: Item{EventID: f.hex(32), Domain: ch.Domain, State: ch.State, LastState: ch.LastState,
+			OrderID: ch.OrderID, LastChange: ch.LastChange.UTC().Format(TimeLayout),
+			CurrentChange: ch.CurrentChange.UTC().Format(TimeLayout)}, arrived: now, visibleAt: now}
 		it.Handle = f.handle()
 		q.handles[it.Handle] = it
 		q.entries = append(q.entries, it)
 		q.lastEvent = now
 	}
+}
+
+// stopped records a filter evaluation the sandbox stopped. The bus is
+// delivering e right now, so the record is published from another
+// goroutine, after it.
+func (f *Feeds) stopped(e events.Event, key string, err error) {
+	rec := events.Event{Time: f.clock.Now(), Account: e.Account, Type: FilterTimeout, OrderID: e.OrderID,
+		Data: map[string]any{"appKey": key, "event": e.Type, "reason": err.Error()}}
+	go f.bus.Publish(rec)
 }
 
 func (f *Feeds) handle() string { return "omsbox." + f.hex(64) }

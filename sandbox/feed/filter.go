@@ -8,8 +8,10 @@ package feed
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"slices"
+	"sync"
 	"time"
 
 	"github.com/omsbox/omsbox/sandbox/events"
@@ -34,14 +36,32 @@ type Filter struct {
 	DisableSingleFire *bool `json:"disableSingleFire,omitempty"`
 }
 
+// MaxExpression is the longest FromOrders expression a filter takes, in
+// bytes. VTEX documents no limit; a filter over an order needs far less,
+// and a longer one would only cost every order event more to evaluate.
+const MaxExpression = 4 << 10
+
+// FilterTimeout is the event type that records a FromOrders evaluation the
+// sandbox stopped, past jsonata.Timeout or past its bounds on strings and
+// lists: the change counts as no match. The event names the account, the
+// order and the app key, and gives the reason. The hook's is
+// hook.filter-timeout.
+const FilterTimeout = "feed.filter-timeout"
+
+// ErrFilterStopped wraps a FromOrders evaluation the sandbox stopped.
+var ErrFilterStopped = errors.New("the filter's evaluation was stopped")
+
 // ConflictError is a filter mixing the two types' fields (VTEX: 409).
 type ConflictError struct{ msg string }
 
 func (e *ConflictError) Error() string { return e.msg }
 
 // Matcher is a compiled filter. It keeps the single-fire memory, so each
-// feed or hook has its own; it is not safe for concurrent use.
+// feed or hook has its own. It is safe for concurrent use; its matches run
+// one at a time, so callers must not hold a lock other accounts need
+// while it evaluates.
 type Matcher struct {
+	mu       sync.Mutex
 	filter   Filter
 	statuses map[string]bool
 	expr     *jsonata.Expr
@@ -68,6 +88,9 @@ func NewMatcher(f Filter) (*Matcher, error) {
 		if f.Expression == "" {
 			return nil, fmt.Errorf("filter.expression: a FromOrders filter needs a JSONata expression")
 		}
+		if len(f.Expression) > MaxExpression {
+			return nil, fmt.Errorf("filter.expression is %d bytes long; the sandbox takes at most %d", len(f.Expression), MaxExpression)
+		}
 		expr, err := jsonata.Compile(f.Expression)
 		if err != nil {
 			return nil, fmt.Errorf("filter.expression: %w", err)
@@ -89,22 +112,30 @@ var orderEvents = []string{events.OrderCreated, events.OrderStatusChanged, event
 
 // Match tells whether e enters the feed. doc returns the order document
 // as JSON (computed once per event, only when an expression needs it).
-func (m *Matcher) Match(e *events.Event, doc func() []byte) bool {
+// An expression that fails counts as no match, as on VTEX; one the
+// sandbox stopped (too slow, too large) also returns an error wrapping
+// ErrFilterStopped, for the caller to record.
+func (m *Matcher) Match(e *events.Event, doc func() []byte) (bool, error) {
 	if m.expr == nil {
-		return e.Type == events.OrderStatusChanged && (len(m.statuses) == 0 || m.statuses[e.To])
+		return e.Type == events.OrderStatusChanged && (len(m.statuses) == 0 || m.statuses[e.To]), nil
 	}
 	if !slices.Contains(orderEvents, e.Type) {
-		return false
+		return false, nil
 	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
 	if !m.singleFireOff() && m.fired[e.OrderID] {
-		return false
+		return false, nil
 	}
 	ok, err := m.expr.Match(doc())
+	if errors.Is(err, jsonata.ErrTimeout) || errors.Is(err, jsonata.ErrTooLarge) {
+		return false, fmt.Errorf("%w: %w", ErrFilterStopped, err)
+	}
 	if err != nil || !ok {
-		return false
+		return false, nil
 	}
 	m.fired[e.OrderID] = true
-	return true
+	return true, nil
 }
 
 func (m *Matcher) singleFireOff() bool {

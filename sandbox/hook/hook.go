@@ -1,7 +1,8 @@
 // Package hook owns VTEX's order hook: one push subscription per account
 // and app key, with the feed's filters. Saving a hook pings its URL and
 // fails unless the ping answers 200; each matching order change is then
-// POSTed to the URL, asynchronously, with the configured headers. A
+// POSTed to the URL, asynchronously, with the configured headers; a
+// redirect is never followed (a 3xx is a failed ping or delivery). A
 // delivery that does not answer 200 within the timeout is retried at
 // growing intervals on the sandbox clock: at least once, never lost while
 // the hook exists. Deliveries are journaled (api "hook") and published as
@@ -17,6 +18,8 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -31,6 +34,9 @@ const (
 	Delivered = "hook.delivered"
 	Failed    = "hook.failed"
 	Abandoned = "hook.abandoned"
+	// FilterTimeout records a FromOrders evaluation the sandbox stopped
+	// (see feed.FilterTimeout): the change notifies nobody.
+	FilterTimeout = "hook.filter-timeout"
 )
 
 // Retry policy: VTEX retries with an "internal geometric progression" and
@@ -42,6 +48,11 @@ const (
 	MaxAttempts = 100
 	GiveUpAfter = 4 * 24 * time.Hour
 )
+
+// MaxResponseBody is how much of a subscriber's answer the journal keeps:
+// enough to see why a delivery failed, too little to turn the hook into a
+// way of reading other services through the sandbox.
+const MaxResponseBody = 4 << 10
 
 // Config is a hook configuration.
 type Config struct {
@@ -86,7 +97,8 @@ type Options struct {
 	Timeout time.Duration
 	// Workers deliver in parallel (default 4).
 	Workers int
-	// Client sends the requests (default: one with Timeout).
+	// Client sends the requests (default: one with Timeout). Whatever its
+	// CheckRedirect, the hook never follows a redirect.
 	Client *http.Client
 }
 
@@ -105,10 +117,15 @@ type Hooks struct {
 	ctx     context.Context
 	cancel  context.CancelFunc
 	wg      sync.WaitGroup
+
+	beforeMatch func(account string) // tests: runs before each filter evaluates
 }
 
+// hook is an app key's hook. Saving it again updates it in place, so the
+// notifications pending for it survive and go to its current URL; only
+// Delete (or Forget) drops them.
 type hook struct {
-	cfg     Config
+	cfg     Config // guarded by Hooks.mu
 	matcher *feed.Matcher
 }
 
@@ -118,7 +135,8 @@ type delivery struct {
 	body         []byte
 	orderID      string
 	attempt      int
-	first        time.Time
+	first        time.Time // when the change happened
+	due          time.Time // when the next attempt is scheduled
 }
 
 // New starts the dispatcher's workers; Close stops them.
@@ -132,6 +150,12 @@ func New(c *clock.Clock, bus *events.Bus, j *journal.Journal, opts Options) *Hoo
 	if opts.Client == nil {
 		opts.Client = &http.Client{Timeout: opts.Timeout}
 	}
+	// VTEX wants a 200 from the hook's URL itself. Following a redirect
+	// would also let a hook reach (and, through the journal, read) any
+	// address the sandbox can reach: a 3xx is a failed delivery.
+	client := *opts.Client
+	client.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
+	opts.Client = &client
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hooks{clock: c, bus: bus, journal: j, client: opts.Client, hooks: map[string]map[string]*hook{},
 		wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
@@ -154,7 +178,8 @@ func (h *Hooks) Close() {
 }
 
 // Configure validates a hook, pings its URL and saves it only if the ping
-// answers 200. It replaces the app key's previous hook.
+// answers 200. It replaces the app key's previous configuration; the
+// notifications pending for it are kept and go to the new URL.
 func (h *Hooks) Configure(ctx context.Context, account, key string, cfg Config) error {
 	m, err := feed.NewMatcher(cfg.Filter)
 	if err != nil {
@@ -180,6 +205,10 @@ func (h *Hooks) Configure(ctx context.Context, account, key string, cfg Config) 
 	defer h.mu.Unlock()
 	if h.hooks[account] == nil {
 		h.hooks[account] = map[string]*hook{}
+	}
+	if hk := h.hooks[account][key]; hk != nil {
+		hk.cfg, hk.matcher = cfg, m
+		return nil
 	}
 	h.hooks[account][key] = &hook{cfg: cfg, matcher: m}
 	return nil
@@ -219,26 +248,58 @@ func (h *Hooks) Forget(account string) {
 }
 
 // onEvent queues a notification for each of the account's matching hooks.
-// It runs while the domain holds the account's lock, so it only queues.
+// It runs while the domain holds the account's lock, so it only queues;
+// the filters evaluate outside h.mu, so that an account's slow expression
+// delays no other account.
 func (h *Hooks) onEvent(e events.Event) {
+	type candidate struct {
+		key     string
+		hk      *hook
+		matcher *feed.Matcher
+	}
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	hooks := h.hooks[e.Account]
-	if len(hooks) == 0 || h.closed {
+	var cands []candidate
+	for key, hk := range h.hooks[e.Account] {
+		cands = append(cands, candidate{key, hk, hk.matcher})
+	}
+	closed := h.closed
+	h.mu.Unlock()
+	if len(cands) == 0 || closed {
 		return
 	}
+	slices.SortFunc(cands, func(a, b candidate) int { return strings.Compare(a.key, b.key) })
 	doc := feed.DocumentOf(&e)
-	for key, hk := range hooks {
-		if !hk.matcher.Match(&e, doc) {
+	var queued []*delivery
+	for _, c := range cands {
+		if h.beforeMatch != nil {
+			h.beforeMatch(e.Account)
+		}
+		ok, err := c.matcher.Match(&e, doc)
+		if err != nil {
+			rec := events.Event{Time: h.clock.Now(), Account: e.Account, Type: FilterTimeout, OrderID: e.OrderID,
+				Data: map[string]any{"key": c.key, "event": e.Type, "reason": err.Error()}}
+			go h.bus.Publish(rec) // the bus is delivering e: publish after it
+		}
+		if !ok {
 			continue
 		}
-		c := feed.ChangeOf(&e)
-		body, _ := json.Marshal(Notification{Domain: c.Domain, OrderID: c.OrderID, State: c.State, LastState: c.LastState,
-			LastChange: c.LastChange.UTC().Format(feed.TimeLayout), CurrentChange: c.CurrentChange.UTC().Format(feed.TimeLayout),
-			Origin: Origin{Account: e.Account, Key: key}})
-		h.pending = append(h.pending, &delivery{account: e.Account, key: key, hook: hk, body: body, orderID: e.OrderID,
-			first: h.clock.Now()})
+		ch := feed.ChangeOf(&e)
+		body, _ := json.Marshal(Notification{Domain: ch.Domain, OrderID: ch.OrderID, State: ch.State, LastState: ch.LastState,
+			LastChange: ch.LastChange.UTC().Format(feed.TimeLayout), CurrentChange: ch.CurrentChange.UTC().Format(feed.TimeLayout),
+			Origin: Origin{Account: e.Account, Key: c.key}})
+		now := h.clock.Now()
+		queued = append(queued, &delivery{account: e.Account, key: c.key, hook: c.hk, body: body, orderID: e.OrderID,
+			first: now, due: now})
 	}
+	if len(queued) == 0 {
+		return
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.closed {
+		return
+	}
+	h.pending = append(h.pending, queued...)
 	h.poke()
 }
 
@@ -276,17 +337,22 @@ func (h *Hooks) work() {
 }
 
 // deliver makes one attempt, and on failure schedules the next on the
-// sandbox clock.
+// sandbox clock. Attempts follow their schedule, not the clock's jumps:
+// the next is due an interval after this one was due, so when the clock
+// leaps, every attempt it leapt over is made, in order, before the
+// notification is abandoned past MaxAttempts or GiveUpAfter.
 func (h *Hooks) deliver(d *delivery) {
 	h.mu.Lock()
 	current := h.hooks[d.account][d.key] == d.hook && !h.closed
+	target := d.hook.cfg.Hook
 	h.mu.Unlock()
 	if !current {
-		return // the hook was replaced or deleted
+		return // the hook was deleted
 	}
 	d.attempt++
-	status, err := h.post(h.ctx, d.account, d.hook.cfg.Hook, d.body)
-	data := map[string]any{"url": d.hook.cfg.Hook.URL, "key": d.key, "attempt": d.attempt, "status": status}
+	status, err := h.post(h.ctx, d.account, target, d.body)
+	data := map[string]any{"url": target.URL, "key": d.key, "attempt": d.attempt, "status": status,
+		"due": d.due.Format(time.RFC3339Nano)}
 	if err == nil && status == http.StatusOK {
 		h.publish(d, Delivered, data)
 		return
@@ -297,23 +363,34 @@ func (h *Hooks) deliver(d *delivery) {
 	if h.ctx.Err() != nil {
 		return
 	}
-	now := h.clock.Now()
-	if d.attempt >= MaxAttempts || now.Sub(d.first) >= GiveUpAfter {
+	// Shifting by more than 20 would overflow (10 s << 30 does) long
+	// after the interval reached its cap.
+	wait := min(FirstRetry<<min(d.attempt-1, 20), MaxInterval)
+	next := d.due.Add(wait)
+	if d.attempt >= MaxAttempts || next.Sub(d.first) >= GiveUpAfter {
 		h.publish(d, Abandoned, data)
 		return
 	}
-	wait := min(FirstRetry<<(d.attempt-1), MaxInterval)
 	data["retryIn"] = wait.String()
-	// Schedule first, then tell: whoever sees the failure sees the retry.
-	h.clock.After(wait, func() {
+	d.due = next
+	retry := func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
 		if !h.closed {
 			h.pending = append(h.pending, d)
 			h.poke()
 		}
-	})
+	}
+	if next.After(h.clock.Now()) {
+		// Schedule first, then tell: whoever sees the failure sees the retry.
+		h.clock.At(next, retry)
+		h.publish(d, Failed, data)
+		return
+	}
+	// The clock leapt past it: tell, then make it now, so that the
+	// failures are recorded in the order of their attempts.
 	h.publish(d, Failed, data)
+	retry()
 }
 
 func (h *Hooks) publish(d *delivery, kind string, data map[string]any) {
@@ -336,9 +413,10 @@ func (h *Hooks) post(ctx context.Context, account string, t Target, body []byte)
 		Path: req.URL.Path, Query: req.URL.RawQuery, RequestBody: string(body)}
 	resp, err := h.client.Do(req)
 	if err == nil {
-		answer, _ := io.ReadAll(io.LimitReader(resp.Body, journal.MaxBody))
+		answer, _ := io.ReadAll(io.LimitReader(resp.Body, MaxResponseBody+1))
 		resp.Body.Close()
-		entry.Status, entry.ResponseBody = resp.StatusCode, string(answer)
+		entry.Status, entry.ResponseBody = resp.StatusCode, string(answer[:min(len(answer), MaxResponseBody)])
+		entry.ResponseBodyTruncated = len(answer) > MaxResponseBody
 	} else {
 		entry.ResponseBody = err.Error()
 	}

@@ -26,18 +26,31 @@ const Version = "2.2.2"
 // stall the sandbox.
 const Timeout = 250 * time.Millisecond
 
+// Errors of an evaluation the sandbox stopped.
+var (
+	// ErrTimeout is an evaluation that ran past Timeout.
+	ErrTimeout = errors.New("evaluation took too long")
+	// ErrTooLarge is an evaluation that would have built a string or a
+	// list past MaxString or MaxItems.
+	ErrTooLarge = errors.New("evaluation built too large a value")
+)
+
 var (
 	programOnce sync.Once
 	program     *goja.Program
+	guard       *goja.Program
 	programErr  error
 )
 
-func loadProgram() (*goja.Program, error) {
+func loadProgram() (*goja.Program, *goja.Program, error) {
 	programOnce.Do(func() {
 		program, programErr = goja.Compile("jsonata.min.js",
 			"var module={exports:{}};var exports=module.exports;\n"+source+"\n;var jsonata=module.exports;", false)
+		if programErr == nil {
+			guard, programErr = goja.Compile("guard.js", guardSource, true)
+		}
 	})
-	return program, programErr
+	return program, guard, programErr
 }
 
 // Expr is a compiled expression. It is safe for concurrent use; its
@@ -52,13 +65,21 @@ type Expr struct {
 
 // Compile parses src; a syntax error names its position.
 func Compile(src string) (*Expr, error) {
-	prog, err := loadProgram()
+	prog, guard, err := loadProgram()
 	if err != nil {
 		return nil, fmt.Errorf("jsonata: load: %w", err)
 	}
 	vm := goja.New()
 	if _, err := vm.RunProgram(prog); err != nil {
 		return nil, fmt.Errorf("jsonata: load: %w", err)
+	}
+	wrap, err := vm.RunProgram(guard)
+	if err != nil {
+		return nil, fmt.Errorf("jsonata: load the guard: %w", err)
+	}
+	install, _ := goja.AssertFunction(wrap)
+	if _, err := install(goja.Undefined(), vm.ToValue(MaxString), vm.ToValue(MaxItems), vm.ToValue(limitCode)); err != nil {
+		return nil, fmt.Errorf("jsonata: install the guard: %w", err)
 	}
 	fn, ok := goja.AssertFunction(vm.Get("jsonata"))
 	if !ok {
@@ -96,7 +117,7 @@ func (e *Expr) Match(doc []byte) (bool, error) {
 	}
 	res, err := e.eval(e.expr, input)
 	if err != nil {
-		return false, fmt.Errorf("jsonata: %s", message(e.vm, err))
+		return false, evalError(e.vm, err)
 	}
 	// jsonata-js 2.x evaluates asynchronously; goja settles the promise's
 	// jobs before the call returns.
@@ -105,13 +126,39 @@ func (e *Expr) Match(doc []byte) (bool, error) {
 		case goja.PromiseStateFulfilled:
 			res = p.Result()
 		case goja.PromiseStateRejected:
-			return false, fmt.Errorf("jsonata: %s", describe(e.vm, p.Result()))
+			return false, evalError(e.vm, &goja.Exception{}, p.Result())
 		default:
-			return false, errors.New("jsonata: evaluation did not settle")
+			// The interrupt stops the promise's jobs without rejecting it.
+			return false, fmt.Errorf("jsonata: evaluation did not finish within %s: %w", Timeout, ErrTimeout)
 		}
 	}
 	b, ok := res.Export().(bool)
 	return ok && b, nil
+}
+
+// evalError turns a failed evaluation into an error, wrapping ErrTimeout
+// or ErrTooLarge when the sandbox stopped it. A rejected promise passes
+// its reason as thrown.
+func evalError(vm *goja.Runtime, err error, thrown ...goja.Value) error {
+	var in *goja.InterruptedError
+	if errors.As(err, &in) {
+		return fmt.Errorf("jsonata: evaluation took longer than %s: %w", Timeout, ErrTimeout)
+	}
+	var v goja.Value
+	if len(thrown) > 0 {
+		v = thrown[0]
+	} else if ex := (*goja.Exception)(nil); errors.As(err, &ex) {
+		v = ex.Value()
+	}
+	if v != nil && !goja.IsUndefined(v) && !goja.IsNull(v) {
+		if o, ok := v.(*goja.Object); ok {
+			if c := o.Get("code"); c != nil && c.String() == limitCode {
+				return fmt.Errorf("jsonata: %s: %w", describe(vm, v), ErrTooLarge)
+			}
+		}
+		return fmt.Errorf("jsonata: %s", describe(vm, v))
+	}
+	return fmt.Errorf("jsonata: %s", message(vm, err))
 }
 
 // message turns a JavaScript exception into its JSONata message.
