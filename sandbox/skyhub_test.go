@@ -648,3 +648,31 @@ func TestTheSeededB2WOrderHasItsSkyHubTwin(t *testing.T) {
 		t.Fatalf("a new seeded account's B2W twin: %d %s", r.status, r.body)
 	}
 }
+
+func TestBridgeStopsRetryingWhatSkyHubRefusesForGood(t *testing.T) {
+	s := startSandbox(t)
+	// SkyHub refuses the invoice with a 422 (and a 429 once, retried).
+	if _, err := s.Client.AddFault(ctx, faults.Rule{API: "skyhub", Method: "POST", Path: "/skyhub/orders/*/invoice", Status: 429, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Client.AddFault(ctx, faults.Rule{API: "skyhub", Method: "POST", Path: "/skyhub/orders/*/invoice", Status: 422, Times: 1}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := b2wOrder(t, s, oms.ShippingDirect, "A")
+	invoice(t, s, o.OrderID, "NF-1", "A")
+	bridgeEvents(t, s, o.OrderID, bridge.StepFailed) // the 429: retried
+	s.Client.AdvanceClock(ctx, 10*time.Second)
+	got := bridgeEvents(t, s, o.OrderID, bridge.Failed)
+	if diff := cmp.Diff([]string{bridge.TwinCreated, bridge.StepFailed, bridge.Failed}, got); diff != "" {
+		t.Fatalf("bridge steps (-want +got):\n%s", diff)
+	}
+	failed := s.EventLog.Events(events.Filter{OrderID: o.OrderID, Type: bridge.Failed})
+	if failed[0].Data["status"] != float64(422) && failed[0].Data["status"] != 422 || !strings.Contains(fmt.Sprint(failed[0].Data["error"]), "422") {
+		t.Fatalf("b2w.failed says: %v", failed[0].Data)
+	}
+	// Nothing more is tried, however long the clock runs.
+	s.Client.AdvanceClock(ctx, time.Hour)
+	if entries, _ := s.Client.Journal(ctx, client.JournalFilter{API: "skyhub", Method: "POST", Path: "/skyhub/orders/*/invoice"}); len(entries) != 2 {
+		t.Fatalf("invoice calls: %d, want the 429 and the 422", len(entries))
+	}
+}

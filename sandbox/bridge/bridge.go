@@ -15,6 +15,7 @@ import (
 	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -35,12 +36,15 @@ import (
 
 // Events the bridge publishes, with the VTEX order's id.
 const (
-	TwinCreated       = "b2w.twin-created"
-	InvoiceForwarded  = "b2w.invoice-forwarded"
-	Grouped           = "b2w.grouped"
-	PickupRequested   = "b2w.pickup-requested"
-	CancelForwarded   = "b2w.cancel-forwarded"
-	StepFailed        = "b2w.retry"
+	TwinCreated      = "b2w.twin-created"
+	InvoiceForwarded = "b2w.invoice-forwarded"
+	Grouped          = "b2w.grouped"
+	PickupRequested  = "b2w.pickup-requested"
+	CancelForwarded  = "b2w.cancel-forwarded"
+	StepFailed       = "b2w.retry"
+	// Failed is a step SkyHub refused for good (a 4xx other than 429): the
+	// bridge stops retrying it, and says why.
+	Failed            = "b2w.failed"
 	VTEXOrderImported = "b2w.order-imported"
 )
 
@@ -262,11 +266,18 @@ func (b *Bridge) work() {
 	}
 }
 
-// run carries out a job's steps; a failure retries that step later.
+// run carries out a job's steps; a failure retries that step later,
+// unless SkyHub refused it for good.
 func (b *Bridge) run(j *job) {
 	for len(j.steps) > 0 {
 		if err := b.do(j, j.steps[0]); err != nil {
 			if b.ctx.Err() != nil {
+				return
+			}
+			var refused *refusal
+			if errors.As(err, &refused) && refused.final() {
+				b.publish(j.account, j.orderID, Failed, map[string]any{"code": j.code, "step": string(j.steps[0]),
+					"attempt": j.attempt + 1, "status": refused.status, "error": err.Error()})
 				return
 			}
 			j.attempt++
@@ -384,9 +395,23 @@ func (b *Bridge) call(st *skyhub.Store, method, path string, body any, want int)
 	b.skyhub.ServeHTTP(rec, req)
 	answer, _ := io.ReadAll(rec.Result().Body)
 	if rec.Code != want {
-		return answer, fmt.Errorf("%s %s: %d %s", method, path, rec.Code, bytes.TrimSpace(answer))
+		return answer, &refusal{status: rec.Code, msg: fmt.Sprintf("%s %s: %d %s", method, path, rec.Code, bytes.TrimSpace(answer))}
 	}
 	return answer, nil
+}
+
+// refusal is an answer from SkyHub other than the one a step expects.
+type refusal struct {
+	status int
+	msg    string
+}
+
+func (r *refusal) Error() string { return r.msg }
+
+// final tells whether retrying cannot help: a client error other than
+// 429. Server errors and 429 are retried.
+func (r *refusal) final() bool {
+	return r.status >= 400 && r.status < 500 && r.status != http.StatusTooManyRequests
 }
 
 func (b *Bridge) publish(account, orderID, typ string, data map[string]any) {
