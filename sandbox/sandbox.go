@@ -377,14 +377,27 @@ func (s *Sandbox) Config() config.Config { return s.cfg }
 // route sends /_sandbox/ to the control plane, the SkyHub base to SkyHub
 // and the rest to the VTEX API.
 func route(controlPlane http.Handler, skyhubBase string, skyhubAPI, vtexAPI http.Handler) http.Handler {
+	skyhubAtRoot := prefixed(skyhubBase, skyhubAPI)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		switch p := r.URL.Path; {
 		case strings.HasPrefix(p, "/_sandbox/"):
 			controlPlane.ServeHTTP(w, r)
 		case p == skyhubBase || strings.HasPrefix(p, skyhubBase+"/"):
 			skyhubAPI.ServeHTTP(w, r)
+		case carriesSkyHubCredentials(r) && !strings.HasPrefix(p, "/api/"):
+			// SkyHub's SDKs join the base URL and their paths ("/orders")
+			// so that a base with a path loses it: a request with SkyHub's
+			// headers at the root is SkyHub's. VTEX's paths all start with
+			// /api/, so the two never collide.
+			skyhubAtRoot.ServeHTTP(w, r)
 		default:
 			vtexAPI.ServeHTTP(w, r)
 		}
 	})
+}
+
+// carriesSkyHubCredentials tells whether r carries any of SkyHub's three
+// authentication headers.
+func carriesSkyHubCredentials(r *http.Request) bool {
+	return r.Header.Get("X-User-Email") != "" || r.Header.Get("X-Api-Key") != "" || r.Header.Get("X-Accountmanager-Key") != ""
 }

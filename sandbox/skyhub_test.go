@@ -13,6 +13,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox"
 	"github.com/omsbox/omsbox/sandbox/bridge"
 	"github.com/omsbox/omsbox/sandbox/client"
+	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/oms"
@@ -674,5 +675,32 @@ func TestBridgeStopsRetryingWhatSkyHubRefusesForGood(t *testing.T) {
 	s.Client.AdvanceClock(ctx, time.Hour)
 	if entries, _ := s.Client.Journal(ctx, client.JournalFilter{API: "skyhub", Method: "POST", Path: "/skyhub/orders/*/invoice"}); len(entries) != 2 {
 		t.Fatalf("invoice calls: %d, want the 429 and the 422", len(entries))
+	}
+}
+
+func TestSkyHubAtTheRootForRequestsWithItsHeaders(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	// As SkyHub's PHP SDK sends it with http://127.0.0.1:8080 as its base.
+	r := do(t, h, "GET", "/orders?page=1&per_page=5", "", sellerAuth...)
+	var list struct{ Total int }
+	r.json(t, &list)
+	if r.status != 200 || list.Total == 0 {
+		t.Fatalf("SkyHub's GET /orders at the root: %d %s", r.status, r.body)
+	}
+	if r := do(t, h, "GET", "/queues/orders", "", sellerAuth...); r.status != 200 {
+		t.Fatalf("SkyHub's queue at the root: %d %s", r.status, r.body)
+	}
+	// Wrong SkyHub credentials at the root get SkyHub's 401, not VTEX's.
+	r = do(t, h, "GET", "/orders", "", "X-User-Email: seller@demostore.com.br", "X-Api-Key: wrong", "X-Accountmanager-Key: x")
+	if r.status != 401 || !strings.Contains(skyError(t, r), "Invalid X-User-Email or X-Api-Key") {
+		t.Fatalf("wrong credentials at the root: %d %s", r.status, r.body)
+	}
+	// VTEX's paths stay VTEX's, whatever headers come along.
+	if r := do(t, h, "GET", "/api/oms/pvt/orders", "", append(append([]string{}, demoAuth...), sellerAuth...)...); r.status != 200 {
+		t.Fatalf("VTEX with SkyHub headers too: %d %s", r.status, r.body)
+	}
+	if e := sb.Journal.Entries(journal.Filter{API: "skyhub", Path: "/skyhub/orders"}); len(e) < 2 {
+		t.Fatalf("root requests journaled as SkyHub's: %d", len(e))
 	}
 }
