@@ -144,6 +144,12 @@ func (s *Spec) Mount(r *mux.Router, handlers map[string]http.Handler, opts Optio
 	return nil
 }
 
+func init() {
+	// Printable documents (SkyHub's labels) are checked for their type,
+	// not parsed.
+	openapi3filter.RegisterBodyDecoder("application/pdf", openapi3filter.FileBodyDecoder)
+}
+
 var filterOptions = &openapi3filter.Options{
 	// Credentials are checked before validation, by the vendor's own rules.
 	AuthenticationFunc: openapi3filter.NoopAuthenticationFunc,

@@ -1,6 +1,7 @@
 package sandbox_test
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"net/http"
@@ -257,6 +258,14 @@ func TestCorreiosPLPGroupViewAndUngroup(t *testing.T) {
 	if len(view.Docs) != 1 || view.Docs[0]["docExterno"] != remote {
 		t.Fatalf("view: %+v", view)
 	}
+	// Asked for a PDF, as SkyHub's SDK does to print labels: a real PDF,
+	// one page a volume, naming the order and its AWB.
+	pdf := do(t, h, "GET", "/skyhub/shipments/b2w/view?plp_id="+plpID, "", append([]string{"Accept: application/pdf"}, sellerAuth...)...)
+	if pdf.status != 200 || pdf.header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(pdf.body, []byte("%PDF-")) ||
+		!bytes.Contains(pdf.body, []byte("%%EOF")) || !bytes.Contains(pdf.body, []byte("DX"+remote+"01")) ||
+		bytes.Count(pdf.body, []byte("/Type /Page\n")) != 1 {
+		t.Fatalf("PDF label: %d %s %.200q", pdf.status, pdf.header.Get("Content-Type"), pdf.body)
+	}
 	// Correios orders are never collectable.
 	r = sky(t, h, "POST", "/shipments/b2w/confirm_collection", `{"order_codes":["`+remote+`"]}`)
 	if r.status != 422 || !strings.Contains(skyError(t, r), "not a B2W Entrega Direct order") {
@@ -373,6 +382,12 @@ func TestColetaSingleItemPickupAfterItsInvoice(t *testing.T) {
 	sky(t, s.Handler(), "GET", "/orders/"+url.PathEscape(code), "").json(t, &twin)
 	if len(twin.Invoices) != 1 || twin.Invoices[0].IssueDate != "2026-03-10T00:00:00-03:00" {
 		t.Fatalf("forwarded invoice: %+v", twin.Invoices)
+	}
+	// The order's own label, printable.
+	label := do(t, s.Handler(), "GET", "/skyhub/orders/"+url.PathEscape(code)+"/shipment_labels", "",
+		append([]string{"Accept: application/pdf"}, sellerAuth...)...)
+	if label.status != 200 || label.header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(label.body, []byte("%PDF-")) {
+		t.Fatalf("shipment_labels as PDF: %d %s", label.status, label.header.Get("Content-Type"))
 	}
 	// B2W collects, then delivers: SHIPPED and DELIVERED reach the queue.
 	if err := s.Client.SkyHubStep(ctx, code, "pickup"); err != nil {

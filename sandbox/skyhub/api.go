@@ -266,7 +266,27 @@ func (a *api) labels(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusUnprocessableEntity, "only B2W Entrega orders have SkyHub labels")
 		return
 	}
-	writeJSON(w, http.StatusOK, view)
+	a.writeLabels(w, r, "Etiqueta "+fmt.Sprint(view["code"]), view)
+}
+
+// writeLabels answers label data as JSON, or as a PDF to a client that
+// asks for one (Accept: application/pdf), as SkyHub serves printable
+// labels.
+func (a *api) writeLabels(w http.ResponseWriter, r *http.Request, title string, view map[string]any) {
+	if !strings.Contains(r.Header.Get("Accept"), "application/pdf") {
+		writeJSON(w, http.StatusOK, view)
+		return
+	}
+	docs, _ := view["docsExternos"].([]map[string]any)
+	pdf, err := LabelPDF(title, docs, a.hub.clock.Now())
+	if err != nil {
+		fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Length", strconv.Itoa(len(pdf)))
+	w.WriteHeader(http.StatusOK)
+	_, _ = w.Write(pdf)
 }
 
 func (a *api) nextQueued(w http.ResponseWriter, r *http.Request) {
@@ -347,7 +367,7 @@ func (a *api) viewPLP(w http.ResponseWriter, r *http.Request) {
 		fail(w, r, err)
 		return
 	}
-	writeJSON(w, http.StatusOK, view)
+	a.writeLabels(w, r, fmt.Sprintf("PLP %d", id), view)
 }
 
 func (a *api) collectables(w http.ResponseWriter, r *http.Request) {
