@@ -14,9 +14,9 @@ import (
 	"github.com/omsbox/omsbox/sandbox"
 	"github.com/omsbox/omsbox/sandbox/bridge"
 	"github.com/omsbox/omsbox/sandbox/client"
-	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
 )

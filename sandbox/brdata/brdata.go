@@ -189,3 +189,27 @@ func NFeKey(r *rand.Rand, cnpj string, number, year, month int) string {
 	}
 	return body + fmt.Sprint(dv)
 }
+
+// ValidEAN tells whether s is a GTIN (EAN-8, UPC-A, EAN-13 or GTIN-14)
+// with its check digit: from the right, weights 3 and 1 alternate.
+func ValidEAN(s string) bool {
+	switch len(s) {
+	case 8, 12, 13, 14:
+	default:
+		return false
+	}
+	sum := 0
+	for i := len(s) - 2; i >= 0; i-- {
+		c := s[i]
+		if c < '0' || c > '9' {
+			return false
+		}
+		w := 1
+		if (len(s)-2-i)%2 == 0 {
+			w = 3
+		}
+		sum += int(c-'0') * w
+	}
+	last := s[len(s)-1]
+	return last >= '0' && last <= '9' && int(last-'0') == (10-sum%10)%10
+}

@@ -66,3 +66,23 @@ func TestNFeKeyIsFortyFourDigitsWithItsCheckDigit(t *testing.T) {
 		t.Fatalf("check digit of %q", k)
 	}
 }
+
+func TestValidEAN(t *testing.T) {
+	for _, tc := range []struct {
+		ean  string
+		want bool
+	}{
+		{"7891000315507", true}, // a real Brazilian EAN-13 (Nescau)
+		{"7890001112223", false},
+		{"7891000315508", false},
+		{"96385074", true},     // EAN-8
+		{"036000291452", true}, // UPC-A
+		{"789100031550", false},
+		{"78910003155O7", false},
+		{"", false},
+	} {
+		if got := ValidEAN(tc.ean); got != tc.want {
+			t.Errorf("ValidEAN(%q) = %v, want %v", tc.ean, got, tc.want)
+		}
+	}
+}

@@ -321,6 +321,12 @@ func (b *Bridge) do(j *job, s step) error {
 		}
 		b.publish(j.account, j.orderID, InvoiceForwarded, map[string]any{"code": j.code, "key": key, "generatedKey": key != j.key})
 	case stepGroup:
+		// VTEX's connector groups once B2W has processed the NF-e (the
+		// label exists); until then it waits, and tries again later.
+		ready := false
+		if err := st.Get(j.code, func(o *skyhub.Order) { ready = o.LabelReady() }); err == nil && !ready {
+			return errors.New("waiting for B2W to process the invoice (the label is not ready)")
+		}
 		body, err := b.call(st, "POST", "/shipments/b2w", map[string]any{"order_remote_codes": []string{remote}}, http.StatusCreated)
 		if err != nil {
 			return err

@@ -129,6 +129,46 @@ func (c *Client) SkyHubStep(ctx context.Context, code, step string) error {
 	return c.do(ctx, "POST", "/_sandbox/skyhub/orders/"+url.PathEscape(code)+"/"+step, nil, nil, nil)
 }
 
+// Ticket is a SkyHub after-sale ticket (SAC) as the control plane answers it.
+type Ticket struct {
+	Code      string `json:"code"`
+	OrderCode string `json:"order_code"`
+	Status    string `json:"status"`
+}
+
+// OpenTicket has a customer open a SkyHub ticket about an order, with its
+// first message; status is "" (UNREAD) or another ticket status.
+func (c *Client) OpenTicket(ctx context.Context, account, orderCode, message, status string) (Ticket, error) {
+	var t Ticket
+	body := map[string]string{"account": account, "orderCode": orderCode, "message": message}
+	if status != "" {
+		body["status"] = status
+	}
+	return t, c.do(ctx, "POST", "/_sandbox/skyhub/sac", nil, body, &t)
+}
+
+// CloseTicket has the marketplace close a ticket.
+func (c *Client) CloseTicket(ctx context.Context, code string) error {
+	return c.do(ctx, "POST", "/_sandbox/skyhub/sac/"+url.PathEscape(code)+"/close", nil, nil, nil)
+}
+
+// Question is a buyer's SkyHub question as the control plane answers it.
+type Question struct {
+	ID         string `json:"id"`
+	Status     string `json:"status"`
+	ProductSku string `json:"product_sku"`
+}
+
+// AskQuestion has a buyer ask about a SKU on a platform ("" for B2W).
+func (c *Client) AskQuestion(ctx context.Context, account, sku, text, platform string) (Question, error) {
+	var q Question
+	body := map[string]string{"account": account, "sku": sku, "text": text}
+	if platform != "" {
+		body["platform"] = platform
+	}
+	return q, c.do(ctx, "POST", "/_sandbox/skyhub/questions", nil, body, &q)
+}
+
 // Feeds lists an account's feeds and how many items each holds.
 func (c *Client) Feeds(ctx context.Context, account string) ([]feed.Summary, error) {
 	var out []feed.Summary

@@ -92,6 +92,9 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"GetFault":      http.HandlerFunc(p.getFault),
 		"DeleteFault":   http.HandlerFunc(p.deleteFault),
 		"SkyHubStep":    http.HandlerFunc(p.skyhubStep),
+		"OpenTicket":    http.HandlerFunc(p.openTicket),
+		"CloseTicket":   http.HandlerFunc(p.closeTicket),
+		"AskQuestion":   http.HandlerFunc(p.askQuestion),
 		"ListFeeds": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, p.Feeds.Summaries(r.URL.Query().Get("account")))
 		}),

@@ -9,6 +9,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"io"
 	"log/slog"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -55,7 +56,7 @@ func Handler(hub *Hub, opts Options) (http.Handler, error) {
 	r.MethodNotAllowedHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, r, http.StatusMethodNotAllowed, clip.ID(r.Method)+" não é permitido em "+clip.ID(r.URL.Path))
 	})
-	err = spec.Mount(r, map[string]http.Handler{
+	handlers := map[string]http.Handler{
 		"ListOrders":        http.HandlerFunc(a.listOrders),
 		"CreateTestOrder":   http.HandlerFunc(a.createOrder),
 		"GetOrder":          http.HandlerFunc(a.getOrder),
@@ -75,7 +76,9 @@ func Handler(hub *Hub, opts Options) (http.Handler, error) {
 		"ViewPLP":           http.HandlerFunc(a.viewPLP),
 		"Collectables":      http.HandlerFunc(a.collectables),
 		"ConfirmCollection": http.HandlerFunc(a.confirmCollection),
-	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, Logger: opts.Logger, WriteError: WriteError})
+	}
+	maps.Copy(handlers, a.catalogHandlers())
+	err = spec.Mount(r, handlers, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, Logger: opts.Logger, WriteError: WriteError})
 	if err != nil {
 		return nil, err
 	}

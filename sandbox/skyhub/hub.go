@@ -136,6 +136,13 @@ type Store struct {
 	plps    []*PLP
 	nextPLP int
 	rng     *rand.Rand
+
+	products    map[string]*Product // by SKU
+	productList []*Product          // in creation order
+	variationOf map[string]string   // variation SKU -> product SKU
+	ignored     map[string]bool     // SKUs whose sync errors the seller ignores
+	tickets     []*Ticket
+	questions   []*Question
 }
 
 type queued struct {
@@ -168,6 +175,8 @@ func (s *Store) Reset() {
 
 func (s *Store) reset() {
 	s.orders, s.remote, s.list, s.queue, s.plps, s.nextPLP = map[string]*Order{}, map[string]*Order{}, nil, nil, nil, 1000
+	s.products, s.productList, s.variationOf, s.ignored = map[string]*Product{}, nil, map[string]string{}, map[string]bool{}
+	s.tickets, s.questions = nil, nil
 }
 
 // lookup finds an order by full code or bare number.
@@ -222,6 +231,15 @@ func (s *Store) setStatus(o *Order, to Type, now time.Time) {
 	}
 	if slices.Contains(queuedTypes, to) {
 		s.enqueue(o.Code, now)
+	}
+	// A paid order lowers the catalog's qty; a canceled one gives it back.
+	switch {
+	case to == Approved && !o.stockTaken:
+		s.takeStock(o, +1)
+		o.stockTaken = true
+	case to == Canceled && o.stockTaken:
+		s.takeStock(o, -1)
+		o.stockTaken = false
 	}
 	s.hub.bus.Publish(events.Event{Time: now, Account: s.seller.Account, Type: EventStatusChanged,
 		From: string(from), To: string(to), Data: map[string]any{"code": o.Code, "remoteCode": o.remote}})

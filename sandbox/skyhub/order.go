@@ -46,6 +46,7 @@ type Order struct {
 
 	plp                 int  // the PLP it is grouped in, 0 when none
 	invoiceProcessed    bool // B2W has processed the Direct NF-e: the label is ready
+	stockTaken          bool // its items' qty was taken from the catalog when it was paid
 	collectionRequested bool
 	remote              string
 }
@@ -166,6 +167,11 @@ func (o *Order) plpType() string {
 }
 
 // groupable tells whether the label is ready and the order in no PLP:
+// LabelReady tells whether B2W has processed the order's NF-e, so that
+// its label exists: what VTEX's connector waits for before grouping a
+// Direct order.
+func (o *Order) LabelReady() bool { return o.invoiceProcessed }
+
 // Correios from approval, Direct once the invoice is processed.
 func (o *Order) groupable() bool {
 	if o.plp != 0 {
