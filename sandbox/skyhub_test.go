@@ -109,7 +109,18 @@ func TestSkyHubOrderLifecycleAndErrors(t *testing.T) {
 		{"GET", "/shipments/b2w/collectables", "", 400, "requested"},
 		{"POST", "/orders", `{"order":{"items":[]}}`, 400, "items"},
 	}
-	bad[0].status, bad[0].mentions = 400, "44-digit" // the key is checked before the status
+	bad[0].status, bad[0].mentions = 400, "44 digits" // the key is checked before the status
+	bad = append(bad,
+		struct {
+			method, path, body string
+			status             int
+			mentions           string
+		}{"POST", path + "/invoice", `{"invoice":{"key":"35260311222333000181550010000010011000010018"}}`, 400, "check digit"},
+		struct {
+			method, path, body string
+			status             int
+			mentions           string
+		}{"POST", path + "/invoice", `{"invoice":{"key":"35260344455500000193550010000010011000010014"}}`, 422, "not this seller's 11222333000181"})
 	for _, b := range bad {
 		r := sky(t, h, b.method, b.path, b.body)
 		if r.status != b.status || !strings.Contains(skyError(t, r), b.mentions) {
@@ -119,7 +130,7 @@ func TestSkyHubOrderLifecycleAndErrors(t *testing.T) {
 	if r := sky(t, h, "POST", path+"/approval", `{"status":"payment_received"}`); r.status != 201 {
 		t.Fatalf("approval: %d %s", r.status, r.body)
 	}
-	key := "35260311222333000181550010000010011000010010"
+	key := "35260311222333000181550010000010011000010019"
 	if r := sky(t, h, "POST", path+"/invoice", `{"status":"order_invoiced","invoice":{"key":"`+key+`","volume_qty":"1"}}`); r.status != 201 {
 		t.Fatalf("invoice: %d %s", r.status, r.body)
 	}
@@ -314,7 +325,7 @@ func invoice(t *testing.T, s *sandbox.Server, id, number string, skus ...string)
 	acct, _ := s.OMS.Account(s.Account)
 	var value int64
 	req := oms.InvoiceRequest{Type: oms.InvoiceOutput, IssuanceDate: "2026-03-10", InvoiceNumber: number,
-		InvoiceKey: ptrTo("35260311222333000181550010000010011000010010")}
+		InvoiceKey: ptrTo("35260311222333000181550010000010011000010019")}
 	for _, sku := range skus {
 		req.Items = append(req.Items, oms.InvoiceItem{ID: sku, Price: 5000, Quantity: 1})
 		value += 5000
@@ -557,7 +568,7 @@ func TestSkyHubOnItsOwnHostAndListener(t *testing.T) {
 
 func TestDirectAndFulfillmentEligibility(t *testing.T) {
 	h := newSandbox(t).Handler()
-	key := "35260311222333000181550010000010011000010010"
+	key := "35260311222333000181550010000010011000010019"
 	create := func(method string) (string, string) {
 		body := `{"order":{"calculation_type":"b2wentregadirect","shipping_method":"` + method + `","items":[{"id":"X","qty":1,"original_price":10}]}}`
 		var o skyhub.Order

@@ -172,22 +172,59 @@ func ascii(s string) string {
 // model 55, series 1, with its mod-11 check digit.
 func NFeKey(r *rand.Rand, cnpj string, number, year, month int) string {
 	body := fmt.Sprintf("35%02d%02d%014s55001%09d1%08d", year%100, month, cnpj, number%1_000_000_000, r.IntN(100_000_000))
-	d := make([]int, len(body))
-	for i, c := range body {
-		d[i] = int(c - '0')
-	}
+	return body + fmt.Sprint(nfeDigit(body))
+}
+
+// nfeDigit is the mod-11 check digit of an NF-e key's first 43 digits:
+// weights 2 to 9 from the right, 0 when 11 − remainder is 10 or 11.
+func nfeDigit(body string) int {
 	sum, w := 0, 2
-	for i := len(d) - 1; i >= 0; i-- {
-		sum += d[i] * w
+	for i := len(body) - 1; i >= 0; i-- {
+		sum += int(body[i]-'0') * w
 		if w++; w > 9 {
 			w = 2
 		}
 	}
-	dv := 11 - sum%11
-	if dv >= 10 {
-		dv = 0
+	if dv := 11 - sum%11; dv < 10 {
+		return dv
 	}
-	return body + fmt.Sprint(dv)
+	return 0
+}
+
+// NFeKeyProblem says what is wrong with an NF-e access key ("" when
+// nothing): 44 digits, the issuer's CNPJ at positions 7–20 with its own
+// check digits, and the key's mod-11 check digit.
+func NFeKeyProblem(key string) string {
+	if len(key) != 44 || strings.Trim(key, "0123456789") != "" {
+		return "must be the 44 digits of an NF-e access key"
+	}
+	if !ValidCNPJ(key[6:20]) {
+		return "names the issuer CNPJ " + key[6:20] + ", whose check digits are wrong"
+	}
+	if int(key[43]-'0') != nfeDigit(key[:43]) {
+		return fmt.Sprintf("has the check digit %c, but its first 43 digits give %d", key[43], nfeDigit(key[:43]))
+	}
+	return ""
+}
+
+// NFeKeyCNPJ returns the issuer's CNPJ an NF-e key names.
+func NFeKeyCNPJ(key string) string {
+	if len(key) != 44 {
+		return ""
+	}
+	return key[6:20]
+}
+
+// ValidCNPJ tells whether s is 14 digits with valid check digits.
+func ValidCNPJ(s string) bool {
+	if len(s) != 14 || strings.Trim(s, "0123456789") != "" {
+		return false
+	}
+	d := make([]int, 14)
+	for i := range s {
+		d[i] = int(s[i] - '0')
+	}
+	return cnpjDigit(d[:12]) == d[12] && cnpjDigit(d[:13]) == d[13]
 }
 
 // ValidEAN tells whether s is a GTIN (EAN-8, UPC-A, EAN-13 or GTIN-14)

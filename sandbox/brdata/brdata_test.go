@@ -86,3 +86,27 @@ func TestValidEAN(t *testing.T) {
 		}
 	}
 }
+
+func TestNFeKeyProblem(t *testing.T) {
+	good := "35260311222333000181550010000010011000010019"
+	for _, tc := range []struct{ key, says string }{
+		{good, ""},
+		{good[:43], "44 digits"},
+		{good[:43] + "8", "check digit"},
+		{good[:6] + "11222333000182" + good[20:], "CNPJ"},
+		{"3526031122233300018155001000001001100001001X", "44 digits"},
+	} {
+		if got := NFeKeyProblem(tc.key); (tc.says == "") != (got == "") || !strings.Contains(got, tc.says) {
+			t.Errorf("NFeKeyProblem(%s) = %q, want one saying %q", tc.key, got, tc.says)
+		}
+	}
+	r := rand.New(rand.NewPCG(1, 2))
+	for range 100 {
+		if k := NFeKey(r, CNPJ(r), r.IntN(1000), 2026, 3); NFeKeyProblem(k) != "" {
+			t.Fatalf("a generated key %s: %s", k, NFeKeyProblem(k))
+		}
+	}
+	if !ValidCNPJ("11222333000181") || ValidCNPJ("11222333000182") {
+		t.Fatal("ValidCNPJ")
+	}
+}

@@ -307,7 +307,7 @@ func (b *Bridge) do(j *job, s step) error {
 		if len(key) != 44 {
 			// VTEX's connector needs invoiceKey; the sandbox makes one up
 			// rather than strand the order, and says so in the event.
-			key = brdata.NFeKey(b.rng, "11222333000181", b.rng.IntN(1_000_000), b.clock.Now().Year(), int(b.clock.Now().Month()))
+			key = brdata.NFeKey(b.rng, st.Info().Issuer(), b.rng.IntN(1_000_000), b.clock.Now().Year(), int(b.clock.Now().Month()))
 		}
 		invoice := map[string]any{"key": key, "volume_qty": fmt.Sprint(max(j.volumes, 1))}
 		// The NF-e's own issue date, not the time the connector forwards it;

@@ -59,6 +59,9 @@ type Seller struct {
 	// otherwise any non-empty one is, as SkyHub's SDKs send their own.
 	AccountManagerKey string `json:"accountManagerKey,omitempty"`
 	Account           string `json:"account"`
+	// CNPJ is the seller's, which its NF-e keys must name (default
+	// 11222333000181, the sandbox's demo company).
+	CNPJ string `json:"cnpj,omitempty"`
 }
 
 // Platform holds the delays of the steps VTEX takes by itself. Both are

@@ -45,6 +45,19 @@ type Seller struct {
 	AccountManagerKey string `json:"accountManagerKey,omitempty"`
 	// Account is the VTEX account its B2W orders are mirrored into.
 	Account string `json:"account"`
+	// CNPJ is the seller's: the issuer its NF-e keys must name.
+	CNPJ string `json:"cnpj,omitempty"`
+}
+
+// DefaultCNPJ is a seller's CNPJ when its configuration names none.
+const DefaultCNPJ = "11222333000181"
+
+// Issuer returns the CNPJ the seller's NF-e keys must name.
+func (s Seller) Issuer() string {
+	if s.CNPJ == "" {
+		return DefaultCNPJ
+	}
+	return s.CNPJ
 }
 
 // Hub holds every seller's SkyHub data.

@@ -2,9 +2,9 @@ package skyhub
 
 import (
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/brdata"
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"github.com/omsbox/omsbox/sandbox/money"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -165,9 +165,6 @@ func (q *Qty) UnmarshalJSON(b []byte) error {
 	return nil
 }
 
-// nfeKey is an NF-e access key: 44 digits.
-var nfeKey = regexp.MustCompile(`^\d{44}$`)
-
 // Invoice records the NF-e and moves the order to INVOICED. B2W processes
 // a Direct invoice before its label is ready: at once, unless manual
 // processing is on.
@@ -175,8 +172,11 @@ func (s *Store) Invoice(code string, req InvoiceRequest) error {
 	if req.Status != "" && req.Status != "order_invoiced" {
 		return s.unknownStatus(req.Status, "order_invoiced")
 	}
-	if !nfeKey.MatchString(req.Invoice.Key) {
-		return &Error{Status: 400, Message: fmt.Sprintf("invoice.key %q must be the 44-digit NF-e access key", clip.ID(req.Invoice.Key))}
+	if problem := brdata.NFeKeyProblem(req.Invoice.Key); problem != "" {
+		return &Error{Status: 400, Message: fmt.Sprintf("invoice.key %q %s", clip.ID(req.Invoice.Key), problem)}
+	}
+	if issuer := brdata.NFeKeyCNPJ(req.Invoice.Key); issuer != s.seller.Issuer() {
+		return invalid("invoice.key names the issuer CNPJ %s, not this seller's %s", issuer, s.seller.Issuer())
 	}
 	if req.Invoice.VolumeQty < 0 {
 		return &Error{Status: 400, Message: "invoice.volume_qty must not be negative"}
