@@ -157,11 +157,7 @@ func (a *Account) Reserve(orderID, salesChannel string, wants []Want, allowShort
 		lines = append(lines, Line{SKU: w.SKU, Warehouse: wh, Quantity: w.Quantity})
 	}
 	if len(short) > 0 && !allowShort {
-		parts := make([]string, len(short))
-		for i, s := range short {
-			parts[i] = fmt.Sprintf("SKU %s: %d wanted, %d available", s.SKU, s.Wanted, s.Available)
-		}
-		return Reservation{}, &ShortError{Short: short, msg: "not enough stock: " + strings.Join(parts, "; ")}
+		return Reservation{}, shortError(short)
 	}
 	now := a.inv.now()
 	a.seq++
@@ -185,6 +181,37 @@ func (a *Account) Reserve(orderID, salesChannel string, wants []Want, allowShort
 		a.publishBalance(b)
 	}
 	return a.copyOf(r), nil
+}
+
+// Check tells whether wants could be reserved now, without reserving:
+// nil, or the *ShortError Reserve would answer.
+func (a *Account) Check(wants []Want) error {
+	merged := mergeWants(wants)
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	whs := a.activeWarehouses()
+	var short []Shortage
+	for _, w := range merged {
+		if len(whs) == 0 {
+			short = append(short, Shortage{w.SKU, w.Quantity, 0})
+			continue
+		}
+		if _, avail, ok := a.pick(whs, w); !ok {
+			short = append(short, Shortage{w.SKU, w.Quantity, avail})
+		}
+	}
+	if len(short) > 0 {
+		return shortError(short)
+	}
+	return nil
+}
+
+func shortError(short []Shortage) *ShortError {
+	parts := make([]string, len(short))
+	for i, s := range short {
+		parts[i] = fmt.Sprintf("SKU %s: %d wanted, %d available", s.SKU, s.Wanted, s.Available)
+	}
+	return &ShortError{Short: short, msg: "not enough stock: " + strings.Join(parts, "; ")}
 }
 
 // ShortError is the refusal of a reservation for lack of stock (Kind
