@@ -112,7 +112,9 @@ func mountCatalog(r *mux.Router, c *catalogAPI, opts Options) error {
 		WriteError: messageError, Logger: opts.Logger})
 }
 
-func (c *catalogAPI) cat(r *http.Request) *catalog.Account { return c.catalog.Account(Account(r.Context())) }
+func (c *catalogAPI) cat(r *http.Request) *catalog.Account {
+	return c.catalog.Account(Account(r.Context()))
+}
 
 func (c *catalogAPI) inv(r *http.Request) *inventory.Account {
 	return c.inventory.Account(Account(r.Context()))
