@@ -378,11 +378,14 @@ func (c *catalogAPI) getInventoryItem(w http.ResponseWriter, r *http.Request) {
 			dock = wh.WarehouseDocks[0].DockID
 		}
 	}
-	answer(w, []map[string]any{{"skuId": b.SKU, "warehouseId": b.Warehouse, "dockId": dock, "totalQuantity": b.Total,
+	row := map[string]any{"skuId": b.SKU, "warehouseId": b.Warehouse, "dockId": dock, "totalQuantity": b.Total,
 		"reservedQuantity": b.Reserved, "availableQuantity": b.Available(), "isUnlimited": b.Unlimited,
-		"salesChannel": []string{"1"}, "deliveryChannels": []string{"delivery"}, "timeToRefill": nil,
-		"dateOfSupplyUtc": supplyOf(b), "keepSellingAfterExpiration": false, "transfer": nil,
-		"leadTime": inventory.FormatLeadTime(b.LeadTime)}}, nil)
+		"salesChannel": []string{"1"}, "deliveryChannels": []string{"delivery"}, "keepSellingAfterExpiration": false,
+		"leadTime": inventory.FormatLeadTime(b.LeadTime)}
+	if s := supplyOf(b); s != nil { // VTEX types it a non-nullable string: left out when unset
+		row["dateOfSupplyUtc"] = *s
+	}
+	answer(w, []map[string]any{row}, nil)
 }
 
 // countBody is PUT and PATCH quantity's body; missing fields default as
