@@ -8,6 +8,7 @@
 package catalog
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -194,4 +195,13 @@ func ParseID(field, s string) (int64, error) {
 		return 0, invalid("%s: %q is not an id from 1 to %d", field, s, MaxID)
 	}
 	return n, nil
+}
+
+// Fingerprint sums up the account's whole catalog, for tests and fuzzers
+// that check a refused request changed nothing.
+func (a *Account) Fingerprint() string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	b, _ := json.Marshal([]any{a.products, a.skus, a.brands, a.categories, a.productRef, a.skuRef, a.eans, a.skuEANs, a.files})
+	return string(b)
 }

@@ -10,6 +10,7 @@
 package inventory
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"sort"
@@ -274,4 +275,18 @@ func sortedKeys[V any](m map[string]V) []string {
 	}
 	sort.Strings(ks)
 	return ks
+}
+
+// Fingerprint sums up the account's configuration, balances and
+// reservations, for tests and fuzzers that check a refused request
+// changed nothing.
+func (a *Account) Fingerprint() string {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	bal := map[string]Balance{}
+	for k, b := range a.balances {
+		bal[k.sku+"@"+k.warehouse] = *b
+	}
+	b, _ := json.Marshal([]any{a.warehouses, a.docks, bal, a.reservations})
+	return string(b)
 }

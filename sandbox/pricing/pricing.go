@@ -9,6 +9,7 @@
 package pricing
 
 import (
+	"encoding/json"
 	"errors"
 	"fmt"
 	"math"
@@ -491,4 +492,13 @@ func listOf(p *Price) float64 {
 // ValidItem tells whether s can be an item (SKU) id.
 func ValidItem(s string) bool {
 	return s != "" && len(s) <= 10 && strings.Trim(s, "0123456789") == "" && s[0] != '0'
+}
+
+// Fingerprint sums up the account's prices, for tests and fuzzers that
+// check a refused request changed nothing.
+func (a *Account) Fingerprint() string {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	b, _ := json.Marshal(a.prices)
+	return string(b)
 }
