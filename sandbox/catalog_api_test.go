@@ -2,6 +2,7 @@ package sandbox_test
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"strings"
@@ -10,8 +11,10 @@ import (
 	"time"
 
 	"github.com/omsbox/omsbox/sandbox"
+	"github.com/omsbox/omsbox/sandbox/client"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/hook"
+	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
 // newSandboxWith is newSandbox with a lock window for stock writes.
@@ -476,4 +479,28 @@ func TestInventoryControlPlaneRefusals(t *testing.T) {
 		t.Fatalf("a fresh account has stock: %+v", v)
 	}
 	_ = json.Valid
+}
+
+func TestClientInventoryAndOversell(t *testing.T) {
+	s := sandbox.Start(t, sandbox.WithClock(clock.Frozen(testStart)))
+	catalogSKU(t, s.Handler())
+	ctx := t.Context()
+	order := client.NewOrder{NewOrder: oms.NewOrder{Items: []oms.NewItem{{ID: "1", Name: "Tênis", Price: 10000, Quantity: 2}}}}
+	var e *client.Error
+	if _, err := s.Client.CreateOrder(ctx, order); !errors.As(err, &e) || e.Status != 409 || !strings.Contains(e.Message, "allowOversell") {
+		t.Fatalf("no stock: %v", err)
+	}
+	order.AllowOversell = true
+	o, err := s.Client.CreateOrder(ctx, order)
+	if err != nil {
+		t.Fatal(err)
+	}
+	inv, err := s.Client.Inventory(ctx, "demostore", "1")
+	if err != nil || len(inv.SKUs) != 1 || inv.SKUs[0].Balances[0].AvailableQuantity != -2 ||
+		inv.SKUs[0].Reservations[0].OrderID != o.OrderID || !inv.SKUs[0].Reservations[0].Oversold {
+		t.Fatalf("%+v %v", inv, err)
+	}
+	if all, err := s.Client.Inventory(ctx, "", ""); err != nil || len(all.SKUs) != 1 || all.Account != "demostore" {
+		t.Fatalf("%+v %v", all, err)
+	}
 }
