@@ -407,6 +407,12 @@ func TestPricesOnBothHostsFollowTheClock(t *testing.T) {
 	if p.ItemID != "1" || p.BasePrice != 100 || len(p.FixedPrices) != 1 {
 		t.Fatalf("GET on the account host: %+v", p)
 	}
+	// The journal files the api.vtex.com form under the path's account.
+	var entries []struct{ Account, Path string }
+	do(t, h, "GET", "/_sandbox/journal?account=demostore&path=/demostore/pricing/**", "").json(t, &entries)
+	if len(entries) != 1 || entries[0].Account != "demostore" {
+		t.Fatalf("journal: %+v", entries)
+	}
 	computed := func() (selling float64, until string) {
 		t.Helper()
 		var c struct {
