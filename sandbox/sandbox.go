@@ -13,6 +13,7 @@ import (
 
 	"github.com/omsbox/omsbox"
 	"github.com/omsbox/omsbox/sandbox/bridge"
+	"github.com/omsbox/omsbox/sandbox/catalog"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/control"
@@ -20,8 +21,11 @@ import (
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/hook"
+	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/orderstock"
+	"github.com/omsbox/omsbox/sandbox/pricing"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
 	"github.com/omsbox/omsbox/sandbox/vtex"
 )
@@ -88,6 +92,12 @@ type Sandbox struct {
 	Hooks    *hook.Hooks
 	SkyHub   *skyhub.Hub
 	Bridge   *bridge.Bridge
+	// Catalog, Inventory and Pricing are VTEX's catalog, stock and prices;
+	// Stock ties orders to reservations.
+	Catalog   *catalog.Catalog
+	Inventory *inventory.Inventory
+	Pricing   *pricing.Pricing
+	Stock     *orderstock.Link
 
 	cfg     config.Config
 	creds   *vtex.Credentials
@@ -128,6 +138,10 @@ func New(opts ...Option) (*Sandbox, error) {
 		logger:  st.logger,
 	}
 	s.EventLog = events.NewLog(events.DefaultLogSize, s.Events)
+	s.Catalog = catalog.New(s.Clock.Now)
+	s.Inventory = inventory.New(s.Clock.Now, s.Events, inventory.Options{LockWindow: st.cfg.Inventory.LockWindow.Duration}, SeedLogistics)
+	s.Pricing = pricing.New(s.Clock.Now)
+	s.Stock = orderstock.New(s.Catalog, s.Inventory, s.Events)
 	s.OMS = oms.New(s.Clock, s.Events, st.seed)
 	s.SkyHub = skyhub.NewHub(s.Clock, s.Events, st.seed)
 	s.SkyHub.SetManualInvoiceProcessing(st.cfg.SkyHub.ManualInvoiceProcessing)
@@ -143,7 +157,8 @@ func New(opts ...Option) (*Sandbox, error) {
 	}
 	s.Feeds = feed.New(s.Clock, s.Events, st.seed)
 	s.Hooks = hook.New(s.Clock, s.Events, s.Journal, st.hooks)
-	api, err := vtex.New(vtex.Deps{OMS: s.OMS, Credentials: s.creds, Feeds: s.Feeds, Hooks: s.Hooks},
+	api, err := vtex.New(vtex.Deps{OMS: s.OMS, Credentials: s.creds, Feeds: s.Feeds, Hooks: s.Hooks,
+		Catalog: s.Catalog, Inventory: s.Inventory, Pricing: s.Pricing},
 		vtex.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
 	if err != nil {
 		s.Hooks.Close()
@@ -176,7 +191,8 @@ func New(opts ...Option) (*Sandbox, error) {
 	}
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
-		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds},
+		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds,
+		Inventory: s.Inventory, Stock: s.Stock},
 		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger, Token: st.token})
 	if err != nil {
 		s.Close()
@@ -316,6 +332,10 @@ func (s *Sandbox) Reset(account string) error {
 	s.Feeds.Forget(account)
 	s.Hooks.Forget(account)
 	s.Bridge.Forget(account)
+	// Catalog, stock and prices go before the orders are seeded again.
+	s.Catalog.Reset(account)
+	s.Inventory.Reset(account)
+	s.Pricing.Reset(account)
 	for _, sl := range s.SkyHub.Sellers() {
 		if account == "" || sl.Account == account {
 			if st, ok := s.SkyHub.Seller(sl.Email); ok {
@@ -356,6 +376,16 @@ func (s *Sandbox) addAccount(a config.Account) error {
 	}
 	s.creds.Add(a)
 	return nil
+}
+
+// SeedLogistics is every account's starting logistics configuration:
+// one dock (1_1) and one warehouse (estoque-sp) served by it, so stock
+// can be written at once.
+func SeedLogistics(a *inventory.Account) {
+	_ = a.PutDock(inventory.Dock{ID: "1_1", Name: "Doca principal", Priority: 1, DockTimeFake: "00:00:00",
+		TimeFakeOverhead: "00:00:00", SalesChannels: []string{"1"}, SalesChannel: "1", IsActive: true})
+	_ = a.PutWarehouse(inventory.Warehouse{ID: "estoque-sp", Name: "Estoque São Paulo", IsActive: true,
+		WarehouseDocks: []inventory.WarehouseDock{{DockID: "1_1", Name: "Doca principal", Time: "00:00:00"}}})
 }
 
 // Close stops the sandbox's background work (hook deliveries, the B2W

@@ -107,6 +107,9 @@ func (c *Client) CreateAccount(ctx context.Context, a Account) (Account, error) 
 // NewOrder is the body of POST /_sandbox/orders.
 type NewOrder struct {
 	Account string `json:"account,omitempty"`
+	// AllowOversell creates the order even when the stock of its catalog
+	// SKUs cannot cover it (otherwise a 409 *Error).
+	AllowOversell bool `json:"allowOversell,omitempty"`
 	oms.NewOrder
 }
 
@@ -173,6 +176,48 @@ func (c *Client) AskQuestion(ctx context.Context, account, sku, text, platform s
 func (c *Client) Feeds(ctx context.Context, account string) ([]feed.Summary, error) {
 	var out []feed.Summary
 	return out, c.do(ctx, "GET", "/_sandbox/feeds", query("account", account), nil, &out)
+}
+
+// Inventory is the answer of GET /_sandbox/inventory: an account's stock
+// per SKU and the reservations that hold it.
+type Inventory struct {
+	Account string     `json:"account"`
+	SKUs    []SKUStock `json:"skus"`
+}
+
+// SKUStock is one SKU's balance per warehouse and its reservations.
+type SKUStock struct {
+	SKU      string `json:"sku"`
+	Balances []struct {
+		WarehouseID       string `json:"warehouseId"`
+		WarehouseName     string `json:"warehouseName"`
+		TotalQuantity     int    `json:"totalQuantity"`
+		ReservedQuantity  int    `json:"reservedQuantity"`
+		AvailableQuantity int    `json:"availableQuantity"`
+		UnlimitedQuantity bool   `json:"unlimitedQuantity"`
+		LeadTime          string `json:"leadTime"`
+	} `json:"balances"`
+	Reservations []struct {
+		ID       string    `json:"id"`
+		OrderID  string    `json:"orderId"`
+		State    string    `json:"state"` // authorized, confirmed, acknowledged, released, consumed
+		Oversold bool      `json:"oversold"`
+		Created  time.Time `json:"created"`
+		Updated  time.Time `json:"updated"`
+		Items    []struct {
+			SKU         string `json:"sku"`
+			WarehouseID string `json:"warehouseId"`
+			Quantity    int    `json:"quantity"`
+			Cleared     bool   `json:"cleared"`
+		} `json:"items"`
+	} `json:"reservations"`
+}
+
+// Inventory reads an account's stock ("" for the default account), of one
+// SKU or ("") of every SKU with a balance.
+func (c *Client) Inventory(ctx context.Context, account, sku string) (Inventory, error) {
+	var out Inventory
+	return out, c.do(ctx, "GET", "/_sandbox/inventory", query("account", account, "sku", sku), nil, &out)
 }
 
 // ClockState is the sandbox time.

@@ -35,6 +35,18 @@ type Config struct {
 	JournalBytes int `json:"journalBytes,omitempty"`
 	// SkyHub configures the SkyHub side.
 	SkyHub SkyHub `json:"skyhub,omitzero"`
+	// Inventory configures VTEX Logistics' stock.
+	Inventory Inventory `json:"inventory,omitzero"`
+}
+
+// Inventory configures stock writes.
+type Inventory struct {
+	// LockWindow is how long after a write of one SKU and warehouse a
+	// second write answers 423 Locked, on the sandbox clock ("2s"). Off
+	// (zero) by default: on a frozen clock every write happens at the same
+	// instant, so any window would lock a SKU's second write for ever;
+	// tests and scenarios that check a connector's handling of 423 set it.
+	LockWindow clock.Duration `json:"lockWindow,omitzero"`
 }
 
 // SkyHub configures the SkyHub API and its sellers.

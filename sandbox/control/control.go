@@ -24,8 +24,10 @@ import (
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/feed"
+	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/orderstock"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
 )
 
@@ -47,6 +49,10 @@ type Deps struct {
 	SkyHub    *skyhub.Hub
 	Bridge    *bridge.Bridge
 	Feeds     *feed.Feeds
+	// Inventory and Stock: stock per SKU and warehouse, and the check
+	// that refuses an order stock cannot cover.
+	Inventory *inventory.Inventory
+	Stock     *orderstock.Link
 }
 
 // Options configure validation and access of the control plane.
@@ -95,6 +101,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"OpenTicket":    http.HandlerFunc(p.openTicket),
 		"CloseTicket":   http.HandlerFunc(p.closeTicket),
 		"AskQuestion":   http.HandlerFunc(p.askQuestion),
+		"GetInventory":  http.HandlerFunc(p.inventory),
 		"ListFeeds": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, p.Feeds.Summaries(r.URL.Query().Get("account")))
 		}),

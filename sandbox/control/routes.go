@@ -13,6 +13,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
@@ -83,6 +84,9 @@ func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
 func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Account string `json:"account"`
+		// AllowOversell creates the order even when the stock of its
+		// catalog SKUs cannot cover it (the reservation goes negative).
+		AllowOversell bool `json:"allowOversell"`
 		oms.NewOrder
 	}
 	if !decode(w, r, &req) {
@@ -99,7 +103,17 @@ func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusBadRequest, "account %q has no SkyHub seller for its B2W orders; add one in the configuration", name)
 		return
 	}
-	id, err := acct.Create(req.NewOrder)
+	// Stock is checked and the order created (its event reserves) in one
+	// step per account, so two creations cannot both take the last unit.
+	var id string
+	err := p.Stock.CreateChecked(name, req.Items, req.AllowOversell, func() (err error) {
+		id, err = acct.Create(req.NewOrder)
+		return err
+	})
+	if short, ok := inventory.AsShort(err); ok {
+		fail(w, http.StatusConflict, "%s in account %s; write stock first, or send \"allowOversell\": true", short.Error(), name)
+		return
+	}
 	if err != nil {
 		failDomain(w, err)
 		return
@@ -312,4 +326,74 @@ func (p *plane) deleteFault(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
+}
+
+// inventory shows an account's stock: per SKU the balance in each
+// warehouse and the reservations that hold its units.
+func (p *plane) inventory(w http.ResponseWriter, r *http.Request) {
+	name := cmp.Or(r.URL.Query().Get("account"), p.DefaultAccount)
+	if _, ok := p.OMS.Account(name); !ok {
+		fail(w, http.StatusNotFound, "account %q not found", clip.ID(name))
+		return
+	}
+	inv := p.Inventory.Account(name)
+	skus := inv.SKUs()
+	if sku := r.URL.Query().Get("sku"); sku != "" {
+		skus = []string{sku}
+	}
+	type balance struct {
+		WarehouseID   string `json:"warehouseId"`
+		WarehouseName string `json:"warehouseName"`
+		Total         int    `json:"totalQuantity"`
+		Reserved      int    `json:"reservedQuantity"`
+		Available     int    `json:"availableQuantity"`
+		Unlimited     bool   `json:"unlimitedQuantity"`
+		LeadTime      string `json:"leadTime"`
+	}
+	type line struct {
+		SKU         string `json:"sku"`
+		WarehouseID string `json:"warehouseId"`
+		Quantity    int    `json:"quantity"`
+		Cleared     bool   `json:"cleared"`
+	}
+	type reservation struct {
+		ID       string    `json:"id"`
+		OrderID  string    `json:"orderId"`
+		State    string    `json:"state"`
+		Oversold bool      `json:"oversold"`
+		Created  time.Time `json:"created"`
+		Updated  time.Time `json:"updated"`
+		Items    []line    `json:"items"`
+	}
+	type skuStock struct {
+		SKU          string        `json:"sku"`
+		Balances     []balance     `json:"balances"`
+		Reservations []reservation `json:"reservations"`
+	}
+	out := struct {
+		Account string     `json:"account"`
+		SKUs    []skuStock `json:"skus"`
+	}{Account: name, SKUs: []skuStock{}}
+	for _, sku := range skus {
+		rows, err := inv.Balances(sku)
+		if err != nil {
+			fail(w, http.StatusBadRequest, "parameter \"sku\" in query: %v", err)
+			return
+		}
+		st := skuStock{SKU: sku, Balances: []balance{}, Reservations: []reservation{}}
+		for _, b := range rows {
+			st.Balances = append(st.Balances, balance{b.Warehouse, b.WarehouseName, b.Total, b.Reserved, b.Available(),
+				b.Unlimited, inventory.FormatLeadTime(b.LeadTime)})
+		}
+		for _, res := range inv.Reservations(sku, "") {
+			rv := reservation{ID: res.ID, OrderID: res.OrderID, State: string(res.State), Oversold: res.Oversold,
+				Created: res.Created, Updated: res.Updated, Items: []line{}}
+			for _, l := range res.Lines {
+				rv.Items = append(rv.Items, line{l.SKU, l.Warehouse, l.Quantity, l.Cleared})
+			}
+			st.Reservations = append(st.Reservations, rv)
+		}
+		out.SKUs = append(out.SKUs, st)
+	}
+	writeJSON(w, http.StatusOK, out)
 }

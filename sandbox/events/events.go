@@ -71,17 +71,22 @@ func (b *Bus) Subscribe(fn func(Event)) (unsubscribe func()) {
 	return func() {
 		b.mu.Lock()
 		defer b.mu.Unlock()
-		b.subs = slices.DeleteFunc(b.subs, func(s subscriber) bool { return s.id == id })
+		// A fresh slice: Publish may be ranging over the old one.
+		b.subs = slices.DeleteFunc(slices.Clone(b.subs), func(s subscriber) bool { return s.id == id })
 	}
 }
 
 // Publish stamps e with the next sequence number and hands it to every
-// subscriber. It returns the stamped event.
+// subscriber. It returns the stamped event. A subscriber may publish in
+// turn (the stock subscriber publishes reservation events while an order
+// event is delivered): the bus lock is not held during delivery, so a
+// nested Publish never waits for a Subscribe that waits for it.
 func (b *Bus) Publish(e Event) Event {
 	e.Seq = b.seq.Add(1)
 	b.mu.RLock()
-	defer b.mu.RUnlock()
-	for _, s := range b.subs {
+	subs := b.subs
+	b.mu.RUnlock()
+	for _, s := range subs {
 		s.fn(e)
 	}
 	return e

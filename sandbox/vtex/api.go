@@ -16,9 +16,12 @@ import (
 
 	"github.com/gorilla/mux"
 	"github.com/omsbox/omsbox/openapi"
+	"github.com/omsbox/omsbox/sandbox/catalog"
 	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/hook"
+	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/pricing"
 )
 
 // Options configure the VTEX API.
@@ -34,6 +37,11 @@ type Deps struct {
 	Credentials *Credentials
 	Feeds       *feed.Feeds
 	Hooks       *hook.Hooks
+	// Catalog, Inventory and Pricing, when all set, add the routes of
+	// openapi/vtex-catalog.yaml.
+	Catalog   *catalog.Catalog
+	Inventory *inventory.Inventory
+	Pricing   *pricing.Pricing
 }
 
 // API serves VTEX's OMS endpoints.
@@ -89,6 +97,11 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	}, openapi.Options{Strict: opts.Strict, OnDrift: opts.OnDrift, WriteError: validationError, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
+	}
+	if d.Catalog != nil && d.Inventory != nil && d.Pricing != nil {
+		if err := mountCatalog(r, &catalogAPI{catalog: d.Catalog, inventory: d.Inventory, pricing: d.Pricing}, opts); err != nil {
+			return nil, err
+		}
 	}
 	return creds.authenticate(r), nil
 }

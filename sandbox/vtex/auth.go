@@ -25,10 +25,16 @@ var accountHostSuffixes = []string{
 }
 
 // AccountFromRequest returns the account a request names: the `an` query
-// parameter, else the Host, else "" (the default account).
+// parameter, else the first segment of a Pricing path as clients of
+// https://api.vtex.com/{account}/pricing/... send it, else the Host, else
+// "" (the default account).
 func AccountFromRequest(r *http.Request) string {
 	if an := r.URL.Query().Get("an"); an != "" {
 		return an
+	}
+	if name, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); ok && name != "" && name != "api" &&
+		strings.HasPrefix(rest, "pricing/") {
+		return name
 	}
 	host := r.Host
 	if h, _, err := net.SplitHostPort(host); err == nil {

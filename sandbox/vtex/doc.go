@@ -1,6 +1,9 @@
-// Package vtex owns the VTEX OMS API as omsbox serves it: which account a
-// request is for (the `an` parameter or the Host), VTEX's credentials (app
-// key and token, or a VtexIdclientAutCookie user token), VTEX's error body,
-// and thin handlers that decode a request, call the oms domain and encode
-// its answer. Routing and validation come from openapi/vtex-oms.yaml.
+// Package vtex owns VTEX's APIs as omsbox serves them: which account a
+// request is for (the `an` parameter, the first segment of an
+// api.vtex.com/{account}/pricing path, or the Host), VTEX's credentials
+// (app key and token, or a VtexIdclientAutCookie user token), VTEX's error
+// bodies, and thin handlers that decode a request, call a domain and
+// encode its answer: the OMS (openapi/vtex-oms.yaml, sandbox/oms) and the
+// catalog, logistics and pricing an ERP feeds (openapi/vtex-catalog.yaml,
+// sandbox/catalog, sandbox/inventory, sandbox/pricing).
 package vtex
