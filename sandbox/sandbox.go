@@ -5,6 +5,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"fmt"
 	"log/slog"
 	"net/http"
@@ -13,6 +14,7 @@ import (
 
 	"github.com/omsbox/omsbox"
 	"github.com/omsbox/omsbox/sandbox/bridge"
+	"github.com/omsbox/omsbox/sandbox/carrier"
 	"github.com/omsbox/omsbox/sandbox/catalog"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
@@ -98,6 +100,7 @@ type Sandbox struct {
 	Inventory *inventory.Inventory
 	Pricing   *pricing.Pricing
 	Stock     *orderstock.Link
+	Carrier   *carrier.Carrier
 
 	cfg     config.Config
 	creds   *vtex.Credentials
@@ -105,11 +108,15 @@ type Sandbox struct {
 	vendor  http.Handler
 	control http.Handler
 	skyhub  http.Handler
+	carrier http.Handler
 	token   string
 	// skyhubBase is where the main listener serves SkyHub.
 	skyhubBase string
-	logger     *slog.Logger
-	addMu      sync.Mutex // one account creation at a time
+	// carrierBase is where the main listener serves the carrier.
+	carrierBase string
+	carrierAPI  http.Handler
+	logger      *slog.Logger
+	addMu       sync.Mutex // one account creation at a time
 }
 
 // New builds a sandbox: it loads and checks the OpenAPI documents and
@@ -182,6 +189,22 @@ func New(opts ...Option) (*Sandbox, error) {
 	// Faults match the account a request claims; the journal files it under
 	// an account only when its credentials prove it.
 	skyhubAPI := s.Journal.Middleware("skyhub", s.SkyHub.AuthenticatedAccount)(s.Faults.Middleware("skyhub", sellerAccount, skyhub.WriteFault)(shAPI))
+	s.Carrier = carrier.New(s.Clock, s.Events, st.seed)
+	for _, k := range st.cfg.Carrier.Contracts {
+		if err := s.Carrier.AddContract(carrier.Contract(k)); err != nil {
+			s.Hooks.Close()
+			s.Carrier.Close()
+			return nil, fmt.Errorf("sandbox: %w", err)
+		}
+	}
+	carrierBase := cmp.Or(st.cfg.Carrier.Base, carrier.DefaultBase)
+	crAPI, err := carrier.Handler(s.Carrier, carrier.Options{Base: carrierBase, Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger})
+	if err != nil {
+		s.Hooks.Close()
+		s.Carrier.Close()
+		return nil, err
+	}
+	carrierAPI := s.Journal.Middleware("carrier", s.Carrier.AuthenticatedAccount)(s.Faults.Middleware("carrier", s.Carrier.ClaimedAccount, carrier.WriteFault)(crAPI))
 	s.Bridge = bridge.New(s.OMS, s.SkyHub, s.Clock, s.Events, skyhubAPI, base, st.seed)
 	for _, name := range s.OMS.Accounts() {
 		if err := s.twinSeeded(name); err != nil {
@@ -192,7 +215,7 @@ func New(opts ...Option) (*Sandbox, error) {
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
 		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds,
-		Inventory: s.Inventory, Stock: s.Stock},
+		Inventory: s.Inventory, Stock: s.Stock, Carrier: s.Carrier},
 		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger, Token: st.token})
 	if err != nil {
 		s.Close()
@@ -208,6 +231,8 @@ func New(opts ...Option) (*Sandbox, error) {
 	}
 	vtexAPI := s.Journal.Middleware("vtex", s.creds.AuthenticatedAccount)(s.Faults.Middleware("vtex", account, vtex.WriteFault)(api))
 	s.skyhub = withRequestID(prefixed(base, skyhubAPI))
+	s.carrier = withRequestID(prefixed(carrierBase, carrierAPI))
+	s.carrierBase, s.carrierAPI = carrierBase, carrierAPI
 	s.token, s.skyhubBase = st.token, base
 	s.control = withRequestID(cp)
 	s.handler = withRequestID(s.routes(cp, base, skyhubAPI, vtexAPI))
@@ -219,6 +244,10 @@ func New(opts ...Option) (*Sandbox, error) {
 // to SkyHub, and the rest to the VTEX API.
 func (s *Sandbox) routes(controlPlane http.Handler, base string, skyhubAPI, vtexAPI http.Handler) http.Handler {
 	routed := route(controlPlane, base, skyhubAPI, vtexAPI)
+	routed = byPrefix(s.carrierBase, s.carrierAPI, routed)
+	if host := strings.ToLower(s.cfg.Carrier.Host); host != "" {
+		routed = byHost(host, prefixed(s.carrierBase, s.carrierAPI), routed)
+	}
 	if host := strings.ToLower(s.cfg.SkyHub.Host); host != "" {
 		routed = byHost(host, prefixed(base, skyhubAPI), routed)
 	}
@@ -247,6 +276,22 @@ func (s *Sandbox) ControlToken() string { return s.token }
 // SkyHubHandler serves the SkyHub API at the root ("/orders", ...), for a
 // listener of its own (omsbox serve --skyhub-addr).
 func (s *Sandbox) SkyHubHandler() http.Handler { return s.skyhub }
+
+// CarrierHandler serves the carrier (Correios) API at the root
+// ("/token/v1/...", "/srorastro/v1/..."), for a listener of its own
+// (omsbox serve --carrier-addr).
+func (s *Sandbox) CarrierHandler() http.Handler { return s.carrier }
+
+// byPrefix sends requests under base to h, the rest to next.
+func byPrefix(base string, h, next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p := r.URL.Path; p == base || strings.HasPrefix(p, base+"/") {
+			h.ServeHTTP(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
 
 // prefixed serves h as if every path started with base.
 func prefixed(base string, h http.Handler) http.Handler {
@@ -336,6 +381,7 @@ func (s *Sandbox) Reset(account string) error {
 	s.Catalog.Reset(account)
 	s.Inventory.Reset(account)
 	s.Pricing.Reset(account)
+	s.Carrier.Forget(account)
 	for _, sl := range s.SkyHub.Sellers() {
 		if account == "" || sl.Account == account {
 			if st, ok := s.SkyHub.Seller(sl.Email); ok {
@@ -394,6 +440,9 @@ func (s *Sandbox) Close() {
 	s.Hooks.Close()
 	if s.Bridge != nil {
 		s.Bridge.Close()
+	}
+	if s.Carrier != nil {
+		s.Carrier.Close()
 	}
 }
 

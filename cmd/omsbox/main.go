@@ -75,6 +75,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // serveFlags are serve's settings; each flag has an environment variable.
 type serveFlags struct {
 	addr, skyhubAddr, controlAddr, controlToken string
+	carrierAddr                                 string
 	configPath, logLevel, logFormat             string
 	strict                                      bool
 	seed                                        uint64
@@ -89,6 +90,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("OMSBOX_ADDR", f.addr), "listen address; port 0 picks a free port (env OMSBOX_ADDR)")
 	fs.StringVar(&f.skyhubAddr, "skyhub-addr", env("OMSBOX_SKYHUB_ADDR", ""), "also serve the SkyHub API at the root of this address (env OMSBOX_SKYHUB_ADDR)")
+	fs.StringVar(&f.carrierAddr, "carrier-addr", env("OMSBOX_CARRIER_ADDR", ""), "also serve the carrier (Correios) API at the root of this address (env OMSBOX_CARRIER_ADDR)")
 	fs.StringVar(&f.controlAddr, "control-addr", env("OMSBOX_CONTROL_ADDR", ""), "serve the control plane (/_sandbox/) on this address only, not on --addr (env OMSBOX_CONTROL_ADDR)")
 	fs.StringVar(&f.controlToken, "control-token", env("OMSBOX_CONTROL_TOKEN", ""), "require Authorization: Bearer TOKEN on every control-plane call but health (env OMSBOX_CONTROL_TOKEN)")
 	fs.StringVar(&f.configPath, "config", env("OMSBOX_CONFIG", ""), "JSON config file replacing the embedded default (env OMSBOX_CONFIG)")
@@ -155,6 +157,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	}
 	if f.skyhubAddr != "" {
 		listeners = append(listeners, &listener{name: "SkyHub API", addr: f.skyhubAddr, handler: sb.SkyHubHandler(), skyhub: true})
+	}
+	if f.carrierAddr != "" {
+		listeners = append(listeners, &listener{name: "carrier (Correios) API", addr: f.carrierAddr, handler: sb.CarrierHandler()})
 	}
 	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	for _, l := range listeners {

@@ -89,6 +89,11 @@ type Account struct {
 	SkyHubEmail             string `json:"skyhubEmail,omitempty"`
 	SkyHubAPIKey            string `json:"skyhubApiKey,omitempty"`
 	SkyHubAccountManagerKey string `json:"skyhubAccountManagerKey,omitempty"`
+	// The account's Correios contract (in the answer): HTTP Basic user
+	// and access code, and the posting card tokens are issued for.
+	CorreiosUser        string `json:"correiosUser,omitempty"`
+	CorreiosAccessCode  string `json:"correiosAccessCode,omitempty"`
+	CorreiosPostingCard string `json:"correiosPostingCard,omitempty"`
 }
 
 // Accounts lists the accounts the sandbox serves.

@@ -37,6 +37,8 @@ type Config struct {
 	SkyHub SkyHub `json:"skyhub,omitzero"`
 	// Inventory configures VTEX Logistics' stock.
 	Inventory Inventory `json:"inventory,omitzero"`
+	// Carrier configures the Correios-style carrier.
+	Carrier Carrier `json:"carrier,omitzero"`
 }
 
 // Inventory configures stock writes.
@@ -47,6 +49,27 @@ type Inventory struct {
 	// instant, so any window would lock a SKU's second write for ever;
 	// tests and scenarios that check a connector's handling of 423 set it.
 	LockWindow clock.Duration `json:"lockWindow,omitzero"`
+}
+
+// Carrier configures the carrier API and each account's Correios contract.
+type Carrier struct {
+	// Base is where the API is served (default /correios).
+	Base string `json:"base,omitempty"`
+	// Host, if set, serves the API at the root of requests for that host
+	// (e.g. "api.correios.localhost"), as clients call api.correios.com.br.
+	Host      string            `json:"host,omitempty"`
+	Contracts []CarrierContract `json:"contracts,omitempty"`
+}
+
+// CarrierContract is an account's Correios contract: the posting card
+// (cartão de postagem) tokens are issued for, and the user and access
+// code that ask for them.
+type CarrierContract struct {
+	Account     string `json:"account"`
+	User        string `json:"user"`
+	AccessCode  string `json:"accessCode"`
+	PostingCard string `json:"postingCard"`
+	Contract    string `json:"contract,omitempty"`
 }
 
 // SkyHub configures the SkyHub API and its sellers.
@@ -185,6 +208,19 @@ func (c Config) Validate() error {
 		emails[strings.ToLower(sl.Email)] = true
 		if !names[sl.Account] {
 			errs = append(errs, fmt.Errorf("skyhub.sellers[%d]: account %q is not among the accounts", i, sl.Account))
+		}
+	}
+	cards := map[string]bool{}
+	for i, k := range c.Carrier.Contracts {
+		if k.User == "" || k.AccessCode == "" || k.PostingCard == "" {
+			errs = append(errs, fmt.Errorf("carrier.contracts[%d] needs user, accessCode and postingCard", i))
+		}
+		if cards[k.PostingCard] {
+			errs = append(errs, fmt.Errorf("carrier.contracts[%d]: posting card %s is defined twice", i, k.PostingCard))
+		}
+		cards[k.PostingCard] = true
+		if !names[k.Account] {
+			errs = append(errs, fmt.Errorf("carrier.contracts[%d]: account %q is not among the accounts", i, k.Account))
 		}
 	}
 	if c.JournalSize < 0 {

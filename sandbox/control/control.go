@@ -19,6 +19,7 @@ import (
 	"github.com/gorilla/mux"
 	"github.com/omsbox/omsbox/openapi"
 	"github.com/omsbox/omsbox/sandbox/bridge"
+	"github.com/omsbox/omsbox/sandbox/carrier"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
 	"github.com/omsbox/omsbox/sandbox/events"
@@ -53,6 +54,7 @@ type Deps struct {
 	// that refuses an order stock cannot cover.
 	Inventory *inventory.Inventory
 	Stock     *orderstock.Link
+	Carrier   *carrier.Carrier
 }
 
 // Options configure validation and access of the control plane.
@@ -82,26 +84,29 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		writeError(w, http.StatusMethodNotAllowed, "method_not_allowed", clip.ID(r.Method)+" is not allowed on "+clip.ID(r.URL.Path))
 	})
 	err = spec.Mount(r, map[string]http.Handler{
-		"Health":        http.HandlerFunc(p.health),
-		"Reset":         http.HandlerFunc(p.reset),
-		"ListAccounts":  http.HandlerFunc(p.listAccounts),
-		"CreateAccount": http.HandlerFunc(p.createAccount),
-		"CreateOrder":   http.HandlerFunc(p.createOrder),
-		"AdvanceOrder":  http.HandlerFunc(p.advanceOrder),
-		"GetClock":      http.HandlerFunc(p.getClock),
-		"SetClock":      http.HandlerFunc(p.setClock),
-		"GetJournal":    http.HandlerFunc(p.journal),
-		"GetEvents":     http.HandlerFunc(p.events),
-		"ListFaults":    http.HandlerFunc(p.listFaults),
-		"AddFault":      http.HandlerFunc(p.addFault),
-		"ClearFaults":   http.HandlerFunc(p.clearFaults),
-		"GetFault":      http.HandlerFunc(p.getFault),
-		"DeleteFault":   http.HandlerFunc(p.deleteFault),
-		"SkyHubStep":    http.HandlerFunc(p.skyhubStep),
-		"OpenTicket":    http.HandlerFunc(p.openTicket),
-		"CloseTicket":   http.HandlerFunc(p.closeTicket),
-		"AskQuestion":   http.HandlerFunc(p.askQuestion),
-		"GetInventory":  http.HandlerFunc(p.inventory),
+		"Health":         http.HandlerFunc(p.health),
+		"Reset":          http.HandlerFunc(p.reset),
+		"ListAccounts":   http.HandlerFunc(p.listAccounts),
+		"CreateAccount":  http.HandlerFunc(p.createAccount),
+		"CreateOrder":    http.HandlerFunc(p.createOrder),
+		"AdvanceOrder":   http.HandlerFunc(p.advanceOrder),
+		"GetClock":       http.HandlerFunc(p.getClock),
+		"SetClock":       http.HandlerFunc(p.setClock),
+		"GetJournal":     http.HandlerFunc(p.journal),
+		"GetEvents":      http.HandlerFunc(p.events),
+		"ListFaults":     http.HandlerFunc(p.listFaults),
+		"AddFault":       http.HandlerFunc(p.addFault),
+		"ClearFaults":    http.HandlerFunc(p.clearFaults),
+		"GetFault":       http.HandlerFunc(p.getFault),
+		"DeleteFault":    http.HandlerFunc(p.deleteFault),
+		"SkyHubStep":     http.HandlerFunc(p.skyhubStep),
+		"OpenTicket":     http.HandlerFunc(p.openTicket),
+		"CloseTicket":    http.HandlerFunc(p.closeTicket),
+		"AskQuestion":    http.HandlerFunc(p.askQuestion),
+		"GetInventory":   http.HandlerFunc(p.inventory),
+		"CreateParcel":   http.HandlerFunc(p.createParcel),
+		"ListParcels":    http.HandlerFunc(p.listParcels),
+		"ParcelScenario": http.HandlerFunc(p.parcelScenario),
 		"ListFeeds": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, p.Feeds.Summaries(r.URL.Query().Get("account")))
 		}),

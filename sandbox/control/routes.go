@@ -76,9 +76,16 @@ func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusConflict, "%v", err)
 		return
 	}
+	// And its own Correios contract, for the carrier's tokens.
+	ct, err := p.Carrier.NewContract(req.Name)
+	if err != nil {
+		fail(w, http.StatusConflict, "%v", err)
+		return
+	}
 	writeJSON(w, http.StatusCreated, map[string]string{"name": a.Name, "appKey": a.AppKeys[0].Key,
 		"appToken": a.AppKeys[0].Token, "userToken": a.UserTokens[0],
-		"skyhubEmail": seller.Email, "skyhubApiKey": seller.APIKey})
+		"skyhubEmail": seller.Email, "skyhubApiKey": seller.APIKey,
+		"correiosUser": ct.User, "correiosAccessCode": ct.AccessCode, "correiosPostingCard": ct.PostingCard})
 }
 
 func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {

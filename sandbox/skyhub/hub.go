@@ -254,8 +254,16 @@ func (s *Store) setStatus(o *Order, to Type, now time.Time) {
 		s.takeStock(o, -1)
 		o.stockTaken = false
 	}
+	data := map[string]any{"code": o.Code, "remoteCode": o.remote}
+	if to == Shipped && len(o.Shipments) > 0 {
+		// The carrier's tracking starts from the shipment's track code.
+		if tr := o.Shipments[len(o.Shipments)-1].Tracks; len(tr) > 0 {
+			data["trackCode"], data["carrier"] = tr[0].Code, tr[0].Carrier
+			data["city"], data["region"] = o.ShippingAddress.City, o.ShippingAddress.Region
+		}
+	}
 	s.hub.bus.Publish(events.Event{Time: now, Account: s.seller.Account, Type: EventStatusChanged,
-		From: string(from), To: string(to), Data: map[string]any{"code": o.Code, "remoteCode": o.remote}})
+		From: string(from), To: string(to), Data: data})
 }
 
 func (s *Store) enqueue(code string, now time.Time) {
