@@ -22,7 +22,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/omsbox/omsbox/cmd/refclient/connector"
+	"github.com/omsbox/omsbox/contracts/reference"
 )
 
 // Env is what every integration under test is given: the sandbox's URLs
@@ -70,7 +70,7 @@ type Running interface {
 	Stop() (logs string, err error)
 }
 
-// InProcess runs the bundled reference client (cmd/refclient) inside the
+// InProcess runs the bundled reference client (contracts/reference) inside the
 // harness: the integration omsbox's own CI drives.
 type InProcess struct {
 	// Transport, if set, carries its VTEX calls (mutation tests use it).
@@ -92,7 +92,7 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 		}
 	}
 	logs := &syncBuffer{}
-	cfg := connector.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
+	cfg := reference.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
 		SkyHubURL: env.SkyHubURL, SkyHubEmail: env.SkyHubEmail, SkyHubAPIKey: env.SkyHubAPIKey, SkyHubAMKey: env.SkyHubAMKey,
 		DriverAddr: env.DriverAddr, StateFile: filepath.Join(dir, env.Account+".json"), PollInterval: 50 * time.Millisecond,
 		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport}
@@ -103,7 +103,7 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 		}
 		cfg.HookAddr, cfg.HookURL, cfg.PollInterval = addr, "http://"+addr+"/", time.Hour
 	}
-	c, err := connector.New(cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	c, err := reference.New(cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		return nil, err
 	}

@@ -1,4 +1,4 @@
-package connector_test
+package reference_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/omsbox/omsbox/cmd/refclient/connector"
+	"github.com/omsbox/omsbox/contracts/reference"
 	"github.com/omsbox/omsbox/sandbox"
 	"github.com/omsbox/omsbox/sandbox/client"
 	"github.com/omsbox/omsbox/sandbox/faults"
@@ -25,9 +25,9 @@ var ctx = context.Background()
 // quiet keeps the connector's logs out of the test output.
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func newConnector(t *testing.T, s *sandbox.Server, state string) *connector.Connector {
+func newConnector(t *testing.T, s *sandbox.Server, state string) *reference.Connector {
 	t.Helper()
-	c, err := connector.New(connector.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
+	c, err := reference.New(reference.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
 		StateFile: state, BackoffScale: 0.001, PollInterval: 10 * time.Millisecond, MaxRetries: 3}, quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -178,12 +178,12 @@ func TestBacksOffOn429AndNeverRetriesWrongCredentials(t *testing.T) {
 		t.Fatalf("after the 429s the order is %s", st)
 	}
 
-	bad, _ := connector.New(connector.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: "wrong",
+	bad, _ := reference.New(reference.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: "wrong",
 		StateFile: filepath.Join(t.TempDir(), "x.json"), BackoffScale: 0.001, PollInterval: time.Millisecond}, quiet)
 	runCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	err := bad.Run(runCtx)
-	if connector.StatusOf(err) != http.StatusForbidden {
+	if reference.StatusOf(err) != http.StatusForbidden {
 		t.Fatalf("wrong credentials: %v", err)
 	}
 	entries, _ = s.Client.Journal(ctx, client.JournalFilter{})
@@ -210,8 +210,8 @@ func TestFiveHundredsAreRetriedFourHundredsAreNot(t *testing.T) {
 	if len(entries) != 3 || entries[0].Status != 503 || entries[1].Status != 503 || entries[2].Status != 200 {
 		t.Fatalf("feed reads: %d entries", len(entries))
 	}
-	_, err := c.Do(ctx, connector.Action{Action: "cancel", OrderID: "1111111111111-01"})
-	if connector.StatusOf(err) != http.StatusNotFound {
+	_, err := c.Do(ctx, reference.Action{Action: "cancel", OrderID: "1111111111111-01"})
+	if reference.StatusOf(err) != http.StatusNotFound {
 		t.Fatalf("unknown order: %v", err)
 	}
 	if n := calls(t, s, "POST", "/api/oms/pvt/orders/1111111111111-01/cancel"); n != 1 {
@@ -220,7 +220,7 @@ func TestFiveHundredsAreRetriedFourHundredsAreNot(t *testing.T) {
 }
 
 // driver posts an action to the driver endpoint.
-func driver(t *testing.T, url string, a connector.Action) (int, map[string]any) {
+func driver(t *testing.T, url string, a reference.Action) (int, map[string]any) {
 	t.Helper()
 	body, _ := json.Marshal(a)
 	resp, err := http.Post(url+"/actions", "application/json", bytes.NewReader(body))
@@ -246,23 +246,23 @@ func TestDriverActionsReachTheDocumentedStates(t *testing.T) {
 	defer drv.Close()
 
 	// Partial invoice, then the rest: invoiced.
-	if st, out := driver(t, drv.URL, connector.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-1",
-		Items: []connector.ActionItem{{ID: "CAM", Quantity: 2}}}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-1",
+		Items: []reference.ActionItem{{ID: "CAM", Quantity: 2}}}); st != 200 {
 		t.Fatalf("partial invoice: %d %v", st, out)
 	}
 	if st := statusOf(t, s, ids[0]); st != oms.StatusHandling {
 		t.Fatalf("after a partial invoice: %s", st)
 	}
-	if st, out := driver(t, drv.URL, connector.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-2", TrackingNumber: "BR1"}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-2", TrackingNumber: "BR1"}); st != 200 {
 		t.Fatalf("last invoice: %d %v", st, out)
 	}
 	if st := statusOf(t, s, ids[0]); st != oms.StatusInvoiced {
 		t.Fatalf("after the last invoice: %s", st)
 	}
-	if st, out := driver(t, drv.URL, connector.Action{Action: "tracking", OrderID: ids[0], InvoiceNumber: "NF-1", TrackingNumber: "BR2", Courier: "Correios"}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "tracking", OrderID: ids[0], InvoiceNumber: "NF-1", TrackingNumber: "BR2", Courier: "Correios"}); st != 200 {
 		t.Fatalf("tracking: %d %v", st, out)
 	}
-	if st, out := driver(t, drv.URL, connector.Action{Action: "delivered", OrderID: ids[0], InvoiceNumber: "NF-1", City: "São Paulo", State: "SP"}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "delivered", OrderID: ids[0], InvoiceNumber: "NF-1", City: "São Paulo", State: "SP"}); st != 200 {
 		t.Fatalf("delivered: %d %v", st, out)
 	}
 	acct, _ := s.OMS.Account(s.Account)
@@ -274,12 +274,12 @@ func TestDriverActionsReachTheDocumentedStates(t *testing.T) {
 		return nil
 	})
 	// Change, then cancel (a request from handling, confirmed by a second).
-	if st, out := driver(t, drv.URL, connector.Action{Action: "change", OrderID: ids[1], Reason: "sem estoque",
-		ItemsRemoved: []connector.ActionItem{{ID: "CAM", Quantity: 1}}}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "change", OrderID: ids[1], Reason: "sem estoque",
+		ItemsRemoved: []reference.ActionItem{{ID: "CAM", Quantity: 1}}}); st != 200 {
 		t.Fatalf("change: %d %v", st, out)
 	}
 	for range 2 {
-		if st, out := driver(t, drv.URL, connector.Action{Action: "cancel", OrderID: ids[1], Reason: "cliente desistiu"}); st != 200 {
+		if st, out := driver(t, drv.URL, reference.Action{Action: "cancel", OrderID: ids[1], Reason: "cliente desistiu"}); st != 200 {
 			t.Fatalf("cancel: %d %v", st, out)
 		}
 	}
@@ -287,10 +287,10 @@ func TestDriverActionsReachTheDocumentedStates(t *testing.T) {
 		t.Fatalf("after cancel: %s", st)
 	}
 	// Refusals: VTEX's come back as 422 with its status; bad actions 400.
-	if st, out := driver(t, drv.URL, connector.Action{Action: "cancel", OrderID: ids[0]}); st != 422 || out["vtexStatus"] != float64(409) {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "cancel", OrderID: ids[0]}); st != 422 || out["vtexStatus"] != float64(409) {
 		t.Fatalf("cancel of an invoiced order: %d %v", st, out)
 	}
-	if st, _ := driver(t, drv.URL, connector.Action{Action: "teleport", OrderID: ids[2]}); st != 400 {
+	if st, _ := driver(t, drv.URL, reference.Action{Action: "teleport", OrderID: ids[2]}); st != 400 {
 		t.Fatalf("unknown action: %d", st)
 	}
 	// The stored copy follows the actions.
@@ -309,7 +309,7 @@ func TestHookModeDownloadsOnNotification(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	c, err := connector.New(connector.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
+	c, err := reference.New(reference.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
 		StateFile: filepath.Join(t.TempDir(), "state.json"), BackoffScale: 0.001, PollInterval: time.Hour,
 		HookAddr: addr, HookURL: "http://" + addr + "/"}, quiet)
 	if err != nil {
