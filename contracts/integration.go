@@ -129,6 +129,8 @@ type inProcess struct {
 
 func (r *inProcess) DriverURL() string { return r.driver }
 
+func (r *inProcess) exited() (bool, error) { return r.exit.ended() }
+
 func (r *inProcess) Stop() (string, error) {
 	r.cancel()
 	<-r.exit.done
@@ -143,6 +145,16 @@ type exit struct {
 }
 
 func newExit() *exit { return &exit{done: make(chan struct{})} }
+
+// ended tells whether it has ended, and how.
+func (e *exit) ended() (bool, error) {
+	select {
+	case <-e.done:
+		return true, e.err
+	default:
+		return false, nil
+	}
+}
 
 func (e *exit) set(err error) {
 	e.once.Do(func() {
@@ -161,6 +173,12 @@ type Command struct {
 
 // PerScenario is true: each scenario starts the command.
 func (Command) PerScenario() bool { return true }
+
+// Unsupported: only the bundled client has a hook mode the harness can
+// switch on.
+func (Command) Unsupported() map[string]string {
+	return map[string]string{"@hook": "the harness can switch hook mode on only for the in-process reference client"}
+}
 
 // Start starts the command and waits for its driver endpoint.
 func (c Command) Start(ctx context.Context, env Env) (Running, error) {
@@ -191,6 +209,8 @@ type process struct {
 
 func (p *process) DriverURL() string { return p.driver }
 
+func (p *process) exited() (bool, error) { return p.exit.ended() }
+
 func (p *process) Stop() (string, error) {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
 	select {
@@ -202,12 +222,25 @@ func (p *process) Stop() (string, error) {
 	return p.logs.String(), nil
 }
 
-// Running an integration that is already up: the harness only knows its
-// driver URL, and every scenario shares its account.
+// AlreadyRunning is an integration that is already up, configured with a
+// sandbox account of its own: the harness knows only its driver URL and
+// that account. Scenarios run one at a time on the account, which is never
+// reset under the integration (its feed configuration and the orders it
+// stored stay); each scenario creates orders of its own (ids never repeat
+// in a sandbox's life) and looks only at what happens after it starts.
 type AlreadyRunning struct{ Driver string }
 
 // PerScenario is false: one instance serves every scenario.
 func (AlreadyRunning) PerScenario() bool { return false }
+
+// Unsupported: scenarios that start the integration in a particular way do
+// not apply to one already running.
+func (AlreadyRunning) Unsupported() map[string]string {
+	return map[string]string{
+		"@hook":        "the harness cannot switch an integration already running to hook mode",
+		"@credentials": "the harness cannot give an integration already running other credentials",
+	}
+}
 
 // Start returns the running integration.
 func (a AlreadyRunning) Start(context.Context, Env) (Running, error) { return already(a.Driver), nil }
