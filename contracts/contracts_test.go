@@ -70,6 +70,18 @@ func TestFeaturesAgainstTheReferenceClient(t *testing.T) {
 	}
 }
 
+// TestPortugueseFeaturesAgainstTheReferenceClient runs the Portuguese
+// twins of the built-in features (--lang pt), bound to the same steps.
+func TestPortugueseFeaturesAgainstTheReferenceClient(t *testing.T) {
+	status, err := contracts.Run(context.Background(), contracts.Options{
+		Integration: contracts.InProcess{StateDir: t.TempDir()},
+		Lang:        "pt", Concurrency: 4, Formats: "progress", TestingT: t,
+	})
+	if err != nil || status != 0 {
+		t.Fatalf("the Portuguese features: status %d, %v", status, err)
+	}
+}
+
 // TestCommandAdapter runs the passive scenarios against the reference
 // client built and started as a process, as an integrator's connector
 // would be.

@@ -179,27 +179,38 @@ func TestMutantsAreCaught(t *testing.T) {
 	if testing.Short() {
 		t.Skip("mutation tests run the whole suite once per mutant")
 	}
-	for _, m := range mutants {
-		t.Run(m.name, func(t *testing.T) {
-			dir := t.TempDir()
-			status, err := contracts.Run(context.Background(), contracts.Options{
-				Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect},
-				Tags:        "~@hook", Concurrency: 4, Formats: "cucumber", OutDir: dir, Output: io.Discard,
-				Wait: 4 * time.Second, // a mutant fails; no need to wait it out for long
+	for _, lang := range []string{"en", "pt"} {
+		for _, m := range mutants {
+			t.Run(lang+"/"+m.name, func(t *testing.T) {
+				catches(t, m, lang)
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if status == 0 {
-				t.Fatalf("the suite passed against a client that %s", m.name)
-			}
-			failed := failedScenarios(t, filepath.Join(dir, "omsbox-contracts.cucumber.json"))
-			for _, want := range m.mustFail {
-				if !slices.Contains(failed, want) {
-					t.Errorf("scenario %q did not catch a client that %s (failed: %v)", want, m.name, failed)
-				}
-			}
-		})
+		}
+	}
+}
+
+// catches runs the built-in features of one language against a mutant;
+// the scenarios that must catch it fail.
+func catches(t *testing.T, m mutant, lang string) {
+	dir := t.TempDir()
+	status, err := contracts.Run(context.Background(), contracts.Options{
+		Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect},
+		Tags:        "~@hook", Lang: lang, Concurrency: 4, Formats: "cucumber", OutDir: dir, Output: io.Discard,
+		Wait: 4 * time.Second, // a mutant fails; no need to wait it out for long
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status == 0 {
+		t.Fatalf("the suite passed against a client that %s", m.name)
+	}
+	failed := failedScenarios(t, filepath.Join(dir, "omsbox-contracts.cucumber.json"))
+	for _, want := range m.mustFail {
+		if lang == "pt" {
+			want = contracts.PortugueseName(want)
+		}
+		if !slices.Contains(failed, want) {
+			t.Errorf("scenario %q did not catch a client that %s (failed: %v)", want, m.name, failed)
+		}
 	}
 }
 

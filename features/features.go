@@ -16,11 +16,11 @@ import (
 
 // FS holds the *.feature files, en/ and pt/.
 //
-//go:embed en/*.feature
+//go:embed en/*.feature pt/*.feature
 var FS embed.FS
 
 // Languages are the languages the built-in features are written in.
-var Languages = []string{"en"}
+var Languages = []string{"en", "pt"}
 
 // Lang returns the built-in features of one language ("" is English).
 func Lang(lang string) (fs.FS, error) {
