@@ -81,6 +81,9 @@ type harness struct {
 
 	mu                     sync.Mutex
 	journalMark, eventMark int64
+	// clock is held shared by every scenario and exclusively by one that
+	// sets or advances the sandbox's clock, which all accounts share.
+	clock sync.RWMutex
 }
 
 // Run runs the features and returns godog's status: 0 when every selected
@@ -183,6 +186,11 @@ func Run(ctx context.Context, o Options) (int, error) {
 			return 1, err
 		}
 	}
+	if format.html != "" {
+		if err := h.report.writeHTML(format.html); err != nil {
+			return 1, err
+		}
+	}
 	return status, nil
 }
 
@@ -207,9 +215,9 @@ func formats(list, dir string) (string, ourFormats, error) {
 		case "pretty", "progress":
 			out = append(out, f)
 			continue
-		case "junit", "cucumber":
+		case "junit", "cucumber", "html":
 		default:
-			return "", own, fmt.Errorf("contracts: format %q is not pretty, progress, junit or cucumber", f)
+			return "", own, fmt.Errorf("contracts: format %q is not pretty, progress, junit, cucumber or html", f)
 		}
 		if err := os.MkdirAll(dir, 0o755); err != nil {
 			return "", own, err
@@ -400,10 +408,13 @@ func worldOf(ctx context.Context) *world { return ctx.Value(worldKey{}).(*world)
 // its world and record it for the reports.
 func (h *harness) initialize(sc *godog.ScenarioContext) {
 	sc.Before(func(ctx context.Context, s *godog.Scenario) (context.Context, error) {
+		unlock := h.lockClock(s)
 		w, err := h.newWorld(ctx)
 		if err != nil {
+			unlock()
 			return ctx, err
 		}
+		w.unlock = unlock
 		for _, t := range s.Tags {
 			if why, ok := h.unsupported[t.Name]; ok {
 				w.skip = fmt.Sprintf("%s: %s", t.Name, why)
@@ -437,9 +448,23 @@ func (h *harness) initialize(sc *godog.ScenarioContext) {
 			err = fmt.Errorf("%w\nthe integration's log:\n%s", err, tail(logs, 40))
 		}
 		h.report.done(ctx, w, err)
+		w.unlock()
 		return ctx, err
 	})
 	register(sc)
+}
+
+// lockClock keeps a scenario that moves the sandbox's clock from running
+// beside others, whose feeds, windows and retries follow that clock.
+func (h *harness) lockClock(s *godog.Scenario) (unlock func()) {
+	for _, st := range s.Steps {
+		if d, _ := Match(st.Text); d != nil && d.Area == "clock" {
+			h.clock.Lock()
+			return sync.OnceFunc(h.clock.Unlock)
+		}
+	}
+	h.clock.RLock()
+	return sync.OnceFunc(h.clock.RUnlock)
 }
 
 // preflight checks, before any scenario, that the integration starts and,

@@ -46,6 +46,7 @@ type world struct {
 	since, eventsSince int64
 	retryAfter         int // the Retry-After the scenario's fault sends
 	rec                *scenarioRecord
+	unlock             func() // releases the clock lock
 }
 
 var scenarios atomic.Int64
