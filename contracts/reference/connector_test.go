@@ -89,6 +89,7 @@ func TestDownloadsStartsHandlingAndEmptiesTheFeed(t *testing.T) {
 	if n := calls(t, s, "POST", "/api/orders/feed/config"); n != 1 {
 		t.Fatalf("feed configuration saved %d times", n)
 	}
+	caughtUp := len(c.Orders())   // the seed's orders ready for handling: the initial load
 	ids := createOrders(t, s, 12) // more than one lot
 	if err := c.Once(ctx); err != nil {
 		t.Fatal(err)
@@ -104,8 +105,8 @@ func TestDownloadsStartsHandlingAndEmptiesTheFeed(t *testing.T) {
 	if q := feedQuantity(t, s); q != 0 {
 		t.Fatalf("%d feed items left", q)
 	}
-	if got := len(c.Orders()); got != len(ids) {
-		t.Fatalf("%d orders stored, want %d", got, len(ids))
+	if got := len(c.Orders()); got != caughtUp+len(ids) {
+		t.Fatalf("%d orders stored, want %d", got, caughtUp+len(ids))
 	}
 }
 
@@ -113,9 +114,10 @@ func TestACrashBeforeCommitLosesNothingAndStartsHandlingOnce(t *testing.T) {
 	s := sandbox.Start(t)
 	state := filepath.Join(t.TempDir(), "state.json")
 	first := newConnector(t, s, state)
-	if err := first.EnsureFeed(ctx); err != nil {
+	if err := first.Once(ctx); err != nil { // the initial load, committed
 		t.Fatal(err)
 	}
+	caughtUp := len(first.Orders())
 	ids := createOrders(t, s, 3)
 	// The commit never gets through: the process "dies" after storing and
 	// starting handling, before the feed knows.
@@ -133,8 +135,8 @@ func TestACrashBeforeCommitLosesNothingAndStartsHandlingOnce(t *testing.T) {
 	s.Client.ClearFaults(ctx, "")
 	s.Client.AdvanceClock(ctx, 250*time.Second) // the items come back
 	restarted := newConnector(t, s, state)
-	if got := len(restarted.Orders()); got != 3 {
-		t.Fatalf("the restart found %d stored orders, want 3", got)
+	if got := len(restarted.Orders()); got != caughtUp+3 {
+		t.Fatalf("the restart found %d stored orders, want %d", got, caughtUp+3)
 	}
 	if err := restarted.Once(ctx); err != nil {
 		t.Fatal(err)
@@ -155,7 +157,9 @@ func TestACrashBeforeCommitLosesNothingAndStartsHandlingOnce(t *testing.T) {
 func TestBacksOffOn429AndNeverRetriesWrongCredentials(t *testing.T) {
 	s := sandbox.Start(t)
 	c := newConnector(t, s, filepath.Join(t.TempDir(), "state.json"))
-	c.EnsureFeed(ctx)
+	if err := c.Once(ctx); err != nil { // the initial load, committed
+		t.Fatal(err)
+	}
 	ids := createOrders(t, s, 1)
 	two := 1 // Retry-After: 1 s, honoured in full
 	if _, err := s.Client.AddFault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/oms/pvt/orders/*", Status: 429, Times: 2, RetryAfter: &two}); err != nil {
@@ -201,12 +205,15 @@ func TestBacksOffOn429AndNeverRetriesWrongCredentials(t *testing.T) {
 func TestFiveHundredsAreRetriedFourHundredsAreNot(t *testing.T) {
 	s := sandbox.Start(t)
 	c := newConnector(t, s, filepath.Join(t.TempDir(), "state.json"))
-	c.EnsureFeed(ctx)
+	if err := c.Once(ctx); err != nil { // the initial load, committed
+		t.Fatal(err)
+	}
+	before, _ := s.Client.Journal(ctx, client.JournalFilter{})
 	s.Client.AddFault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/orders/feed", Status: 503, Times: 2})
 	if err := c.Once(ctx); err != nil {
 		t.Fatalf("two 503s then service: %v", err)
 	}
-	entries, _ := s.Client.Journal(ctx, client.JournalFilter{Method: "GET", Path: "/api/orders/feed"})
+	entries, _ := s.Client.Journal(ctx, client.JournalFilter{Method: "GET", Path: "/api/orders/feed", Since: before[len(before)-1].Seq})
 	if len(entries) != 3 || entries[0].Status != 503 || entries[1].Status != 503 || entries[2].Status != 200 {
 		t.Fatalf("feed reads: %d entries", len(entries))
 	}
@@ -340,5 +347,33 @@ func TestHookModeDownloadsOnNotification(t *testing.T) {
 			t.Fatal("the hook notification did not lead to start-handling")
 		case <-tick.C:
 		}
+	}
+}
+
+// The feed holds only the changes after it was set up: on its first start
+// the connector lists the orders already ready for handling (more than a
+// page of them) and handles each; later starts leave that to the feed.
+func TestFirstStartCatchesUpOnOrdersPaidBefore(t *testing.T) {
+	s := sandbox.Start(t)
+	defer reference.SetCatchUpPageSize(5)()
+	ids := createOrders(t, s, 12)
+	state := filepath.Join(t.TempDir(), "state.json")
+	if err := newConnector(t, s, state).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if st := statusOf(t, s, id); st != oms.StatusHandling {
+			t.Fatalf("order %s paid before the first start is %s, want handling", id, st)
+		}
+	}
+	first := calls(t, s, "GET", "/api/oms/pvt/orders")
+	if first < 3 { // 12 orders and the seed's, 5 a page
+		t.Fatalf("the initial load listed %d pages, want at least 3", first)
+	}
+	if err := newConnector(t, s, state).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := calls(t, s, "GET", "/api/oms/pvt/orders"); again != first {
+		t.Fatalf("a later start listed orders again (%d pages, then %d)", first, again)
 	}
 }
