@@ -201,6 +201,13 @@ func (c *Connector) loop(ctx context.Context) error {
 			if StatusOf(err) == http.StatusUnauthorized || StatusOf(err) == http.StatusForbidden {
 				return err // wrong credentials: never retried in a loop
 			}
+			if StatusOf(err) == http.StatusNotFound {
+				// The feed configuration is gone (an account reset, someone
+				// deleted it): set it up again, with an initial load.
+				if err := c.EnsureFeed(ctx); err != nil {
+					c.log.Error("feed configuration", "error", err)
+				}
+			}
 		}
 		if n > 0 {
 			continue

@@ -377,3 +377,35 @@ func TestFirstStartCatchesUpOnOrdersPaidBefore(t *testing.T) {
 		t.Fatalf("a later start listed orders again (%d pages, then %d)", first, again)
 	}
 }
+
+// A feed configuration lost while the connector runs (the account was
+// reset) is set up again, and the orders waiting are caught up.
+func TestLostFeedConfigurationIsSetUpAgain(t *testing.T) {
+	s := sandbox.Start(t)
+	c := newConnector(t, s, filepath.Join(t.TempDir(), "state.json"))
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(runCtx) }()
+	defer func() { cancel(); <-done }()
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for !ok() {
+			select {
+			case <-deadline:
+				t.Fatalf("%s within 10 s", what)
+			case <-tick.C:
+			}
+		}
+	}
+	waitFor("the feed configuration was not created", func() bool { return calls(t, s, "POST", "/api/orders/feed/config") == 1 })
+	if err := s.Client.Reset(ctx, s.Account); err != nil {
+		t.Fatal(err)
+	}
+	ids := createOrders(t, s, 2)
+	waitFor("the feed configuration was not set up again after the reset", func() bool {
+		return calls(t, s, "POST", "/api/orders/feed/config") >= 1 && statusOf(t, s, ids[1]) == oms.StatusHandling
+	})
+}
