@@ -5,6 +5,7 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"strings"
 	"sync"
@@ -224,6 +225,21 @@ func totals(fs []featureResult) Totals {
 		}
 	}
 	return t
+}
+
+// summary writes the run's outcome as the harness counts it: a scenario
+// that does not apply is skipped, with the reason, never passed.
+func (r *report) summary(w io.Writer) {
+	fs := r.results()
+	t := totals(fs)
+	fmt.Fprintf(w, "\nomsbox contracts: %d passed, %d failed, %d skipped\n", t.Passed, t.Failed, t.Skipped)
+	for _, f := range fs {
+		for _, s := range f.Scenarios {
+			if s.Status == "skipped" {
+				fmt.Fprintf(w, "  skipped: %s (%s)\n", s.Name, s.Skip)
+			}
+		}
+	}
 }
 
 // JUnit ---------------------------------------------------------------

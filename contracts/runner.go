@@ -181,6 +181,9 @@ func Run(ctx context.Context, o Options) (int, error) {
 	h.report.start(selected)
 	status := suite.Run()
 	h.report.finish()
+	if out != io.Discard {
+		h.report.summary(out) // godog counts a skipped scenario as passed; ours does not
+	}
 	if format.junit != "" {
 		if err := h.report.writeJUnit(format.junit); err != nil {
 			return 1, err
