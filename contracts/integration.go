@@ -1,9 +1,14 @@
 // Package contracts is omsbox's contract harness: it runs the Gherkin
-// features in features/ with godog against an integration under test,
-// each scenario in a sandbox account of its own, and asserts on the
-// sandbox's state, events and journal. Integrations are reached through
-// the small Integration interface: in-process Go (the bundled reference
-// client), a command the harness starts, or one already running.
+// features in features/ (English and Portuguese) and a team's own with
+// godog against an integration under test, each scenario in a sandbox
+// account of its own, and asserts on the sandbox's state, events and
+// journal. Integrations are reached through the small Integration
+// interface: in-process Go (the bundled reference client,
+// contracts/reference), a command the harness starts, a Docker image, or
+// one already running. The steps live in one table (steptable.go) that
+// godog, the glossary and the language check all read; the harness keeps
+// its own record of each run for the JUnit and HTML reports (report.go,
+// html.go).
 package contracts
 
 import (
