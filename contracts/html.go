@@ -116,13 +116,14 @@ func calls(id string, entries []journal.Entry) []htmlCall {
 	var out []htmlCall
 	for _, e := range entries {
 		from, to := lanes[laneIntegration], lanes[laneVTEX]
-		if e.API == "skyhub" {
+		switch {
+		case e.API == "hook": // the journal records VTEX's hook notifications to the integration
+			from, to = lanes[laneVTEX], lanes[laneIntegration]
+		case e.API == "skyhub":
 			to = lanes[laneSkyHub]
 		}
 		if e.Origin == bridge.Origin {
 			from = lanes[laneBridge]
-		} else if e.Origin != "" {
-			from = e.Origin
 		}
 		c := htmlCall{From: from, To: to, Method: e.Method, Path: e.Path, Query: e.Query, Status: e.Status, Fault: e.Fault,
 			Time: e.ReceivedAt.Format("15:04:05.000"), ReqBody: pretty(e.RequestBody), RBody: pretty(e.ResponseBody),
@@ -142,10 +143,17 @@ func calls(id string, entries []journal.Entry) []htmlCall {
 	return out
 }
 
+// maxBody is how much of a body the report shows: enough for any order
+// document, while a suite's report stays a file a browser opens at once.
+const maxBody = 24 << 10
+
 func pretty(body string) string {
 	var b bytes.Buffer
 	if json.Indent(&b, []byte(body), "", "  ") == nil {
-		return b.String()
+		body = b.String()
+	}
+	if len(body) > maxBody {
+		body = body[:maxBody] + "\n… (cut at 24 KiB)"
 	}
 	return body
 }
