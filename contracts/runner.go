@@ -230,7 +230,7 @@ func formats(list, dir string) (string, ourFormats, error) {
 		case "junit":
 			own.junit = file
 		case "html":
-			own.html = filepath.Join(dir, "omsbox-contracts.html")
+			own.html = file
 		case "cucumber":
 			out = append(out, f+":"+file)
 		}
