@@ -281,8 +281,8 @@ func TestUnknownStepSuggestsTheClosest(t *testing.T) {
 		Integration: contracts.InProcess{StateDir: t.TempDir()},
 		Features:    []string{"../testdata/team-features-typo"}, Output: &strings.Builder{},
 	})
-	if err == nil || !strings.Contains(err.Error(), `unknown step "the order is now handling"`) ||
-		!strings.Contains(err.Error(), `did you mean "the order is \"handling\""`) || !strings.Contains(err.Error(), "typo.feature") {
+	if err == nil || !strings.Contains(err.Error(), `unknown step: the order is now handling`) ||
+		!strings.Contains(err.Error(), `did you mean: the order is "handling"`) || !strings.Contains(err.Error(), filepath.Join("..", "testdata", "team-features-typo", "typo.feature")) {
 		t.Fatalf("a misspelt step: %v", err)
 	}
 }

@@ -27,19 +27,19 @@ func WriteGlossary(w io.Writer, lang string) error {
 	for _, d := range defs {
 		if d.Area != area {
 			area = d.Area
-			name := area
+			name := areaEN[area]
 			if lang == "pt" {
 				name = AreaPT[area]
 			}
 			fmt.Fprintf(w, "\n## %s\n", name)
 		}
-		phrase, ex := d.EN, d.Example
+		phrase, ex, ps := d.EN, d.Example, d.Params
 		if lang == "pt" {
-			phrase, ex = d.PT, d.ExamplePT
+			phrase, ex, ps = d.PT, d.ExamplePT, d.ParamsPT
 		}
 		fmt.Fprintf(w, "\n- %s\n", Phrase(phrase))
-		if d.Params != "" {
-			fmt.Fprintf(w, "    %s: %s\n", params, d.Params)
+		if ps != "" {
+			fmt.Fprintf(w, "    %s: %s\n", params, ps)
 		}
 		fmt.Fprintf(w, "    %s: %s\n", example, strings.ReplaceAll(ex, "\n", "\n      "))
 	}
@@ -47,31 +47,31 @@ func WriteGlossary(w io.Writer, lang string) error {
 }
 
 var (
-	quoted   = regexp.MustCompile(`"\(\[\^"\]\*\)"`)
-	optional = regexp.MustCompile(`\(\?:([^()]*)\)\?`)
-	group    = regexp.MustCompile(`\((?:\?:)?([^()]*)\)`)
-	escaped  = regexp.MustCompile(`\\(.)`)
+	quoted     = regexp.MustCompile(`"\(\[\^"\]\*\)"`)
+	innermost  = regexp.MustCompile(`\((\?:)?([^()]*)\)(\?)?`)
+	optLetters = regexp.MustCompile(`(\pL)\?`)
+	escaped    = regexp.MustCompile(`\\(.)`)
 )
 
 // Phrase turns a step's regular expression into the phrase a person
-// writes: "the order is "…"", "[with N items]", "{GET|POST|…}".
+// writes: "the order is "…"", "[with N item(s)]" (optional), "{GET|POST|…}"
+// (one of).
 func Phrase(re string) string {
 	s := strings.TrimSuffix(strings.TrimPrefix(re, "^"), "$")
 	s = quoted.ReplaceAllString(s, `"…"`)
-	s = strings.NewReplacer(`(\d+)`, "N", `(\d{3})`, "STATUS", `(\S+)`, "VALUE", `(.+)`, "LIST", `\d+`, "N").Replace(s)
-	for range 3 {
-		s = optional.ReplaceAllString(s, "[$1]")
-	}
-	for range 3 {
-		s = group.ReplaceAllStringFunc(s, func(m string) string {
-			inner := group.FindStringSubmatch(m)[1]
-			if strings.Contains(inner, "|") {
-				return "{" + inner + "}"
+	s = strings.NewReplacer(`(\d+)`, "N", `(\d{3})`, "STATUS", `(/\S*)`, "PATH", `(\S+)`, "DURATION", `(.+)`, "LIST", `\d+`, "N").Replace(s)
+	for innermost.MatchString(s) { // innermost groups first
+		s = innermost.ReplaceAllStringFunc(s, func(m string) string {
+			g := innermost.FindStringSubmatch(m)
+			switch {
+			case g[3] == "?":
+				return "[" + g[2] + "]"
+			case strings.Contains(g[2], "|"):
+				return "{" + g[2] + "}"
 			}
-			return inner
+			return g[2]
 		})
 	}
-	s = strings.ReplaceAll(s, "s?", "(s)")
-	s = strings.ReplaceAll(s, "?", "")
+	s = optLetters.ReplaceAllString(s, "($1)")
 	return escaped.ReplaceAllString(s, "$1")
 }

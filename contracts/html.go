@@ -79,7 +79,7 @@ func (r *report) writeHTML(path string) error {
 		Duration: r.duration.Round(time.Millisecond).String(), Totals: t, Total: t.Passed + t.Failed + t.Skipped}
 	n := 0
 	for _, f := range fs {
-		hf := htmlFeature{Name: f.Name, Description: f.Description, URI: strings.TrimPrefix(f.URI, "./")}
+		hf := htmlFeature{Name: f.Name, Description: f.Description, URI: f.URI}
 		for _, s := range f.Scenarios {
 			n++
 			s.mu.Lock()

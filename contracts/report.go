@@ -22,6 +22,7 @@ import (
 // time, and (for the HTML report) the calls the scenario's account saw.
 type report struct {
 	withCalls bool
+	origins   map[string]string // feature file → the path a person knows
 
 	mu       sync.Mutex
 	features []parsedFeature
@@ -57,8 +58,8 @@ type stepRecord struct {
 	Duration time.Duration
 }
 
-func newReport(withCalls bool) *report {
-	return &report{withCalls: withCalls, byID: map[string]*scenarioRecord{}}
+func newReport(withCalls bool, origins map[string]string) *report {
+	return &report{withCalls: withCalls, origins: origins, byID: map[string]*scenarioRecord{}}
 }
 
 func (r *report) start(fts []parsedFeature) {
@@ -188,7 +189,7 @@ func (r *report) results() []featureResult {
 	defer r.mu.Unlock()
 	var out []featureResult
 	for _, f := range r.features {
-		fr := featureResult{URI: f.Doc.Uri}
+		fr := featureResult{URI: originOf(r.origins, f.Doc.Uri)}
 		if f.Doc.Feature != nil {
 			fr.Name, fr.Description = f.Doc.Feature.Name, strings.TrimSpace(f.Doc.Feature.Description)
 		}

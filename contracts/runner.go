@@ -1,6 +1,7 @@
 package contracts
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -105,7 +106,7 @@ func Run(ctx context.Context, o Options) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	fsys, err := featureFS(o.Lang, o.Features, o.NoBuiltin)
+	fsys, origins, err := featureFS(o.Lang, o.Features, o.NoBuiltin)
 	if err != nil {
 		return 1, err
 	}
@@ -117,7 +118,7 @@ func Run(ctx context.Context, o Options) (int, error) {
 	if err != nil {
 		return 1, err
 	}
-	if err := checkSteps(selected, o.Lang); err != nil {
+	if err := checkSteps(selected, o.Lang, origins); err != nil {
 		return 1, err
 	}
 	if pickles(selected) == 0 {
@@ -148,7 +149,7 @@ func Run(ctx context.Context, o Options) (int, error) {
 	}
 	h := &harness{integration: o.Integration, client: client.New(url, nil), sandboxURL: strings.TrimRight(url, "/"),
 		shared: o.Shared, prefix: fmt.Sprintf("contract-%04x", rand.IntN(0x10000)), wait: o.Wait,
-		keywords: stepKeywords(all), report: newReport(format.html != "")}
+		keywords: stepKeywords(all), report: newReport(format.html != "", origins)}
 	if u, ok := o.Integration.(Unsupported); ok {
 		h.unsupported = u.Unsupported()
 	}
@@ -240,10 +241,13 @@ func formats(list, dir string) (string, ourFormats, error) {
 
 // featureFS gathers the features to run into one file system: the
 // built-in ones of the language under builtin/, each --features directory
-// under features-N/.
-func featureFS(lang string, dirs []string, noBuiltin bool) (fs.FS, error) {
+// under features-N/. origins maps each file there to the path a person
+// knows it by (features/pt/coleta.feature, ./team/x.feature), for messages
+// and reports.
+func featureFS(lang string, dirs []string, noBuiltin bool) (fs.FS, map[string]string, error) {
 	m := fstest.MapFS{}
-	add := func(src fs.FS, root, under string) error {
+	origins := map[string]string{}
+	add := func(src fs.FS, root, under string, origin func(rel string) string) error {
 		return fs.WalkDir(src, root, func(p string, d fs.DirEntry, err error) error {
 			if err != nil {
 				return err
@@ -260,39 +264,43 @@ func featureFS(lang string, dirs []string, noBuiltin bool) (fs.FS, error) {
 				rel = path.Base(p)
 			}
 			m[path.Join(under, rel)] = &fstest.MapFile{Data: data, Mode: 0o644}
+			origins[path.Join(under, rel)] = origin(rel)
 			return nil
 		})
 	}
 	if !noBuiltin {
 		sub, err := features.Lang(lang)
 		if err != nil {
-			return nil, fmt.Errorf("contracts: %w", err)
+			return nil, nil, fmt.Errorf("contracts: %w", err)
 		}
-		if err := add(sub, ".", "builtin"); err != nil {
-			return nil, err
+		builtin := func(rel string) string { return path.Join("features", cmp.Or(lang, "en"), rel) }
+		if err := add(sub, ".", "builtin", builtin); err != nil {
+			return nil, nil, err
 		}
 	}
 	for i, d := range dirs {
 		info, err := os.Stat(d)
 		if err != nil {
-			return nil, fmt.Errorf("contracts: --features %s: %w", d, err)
+			return nil, nil, fmt.Errorf("contracts: --features %s: %w", d, err)
 		}
 		root, src := ".", fs.FS(os.DirFS(d))
+		origin := func(rel string) string { return filepath.Join(d, filepath.FromSlash(rel)) }
 		if !info.IsDir() {
 			root, src = filepath.Base(d), os.DirFS(filepath.Dir(d))
+			origin = func(string) string { return d }
 		}
 		before := len(m)
-		if err := add(src, root, fmt.Sprintf("features-%d", i+1)); err != nil {
-			return nil, fmt.Errorf("contracts: --features %s: %w", d, err)
+		if err := add(src, root, fmt.Sprintf("features-%d", i+1), origin); err != nil {
+			return nil, nil, fmt.Errorf("contracts: --features %s: %w", d, err)
 		}
 		if len(m) == before {
-			return nil, fmt.Errorf("contracts: --features %s holds no .feature file", d)
+			return nil, nil, fmt.Errorf("contracts: --features %s holds no .feature file", d)
 		}
 	}
 	if len(m) == 0 {
-		return nil, errors.New("contracts: no features to run (--no-builtin without --features)")
+		return nil, nil, errors.New("contracts: no features to run (--no-builtin without --features)")
 	}
-	return m, nil
+	return m, origins, nil
 }
 
 // parsedFeature is a feature as godog parses it: its document and its
@@ -354,7 +362,7 @@ func needsDriver(fts []parsedFeature) bool {
 
 // checkSteps fails on a step no definition matches, naming the closest
 // known one.
-func checkSteps(fts []parsedFeature, lang string) error {
+func checkSteps(fts []parsedFeature, lang string, origins map[string]string) error {
 	var errs []error
 	seen := map[string]bool{}
 	for _, f := range fts {
@@ -368,8 +376,8 @@ func checkSteps(fts []parsedFeature, lang string) error {
 				if f.Doc.Feature != nil && f.Doc.Feature.Language == "pt" {
 					l = "pt"
 				}
-				errs = append(errs, fmt.Errorf("%s: unknown step %q; did you mean %q? (omsbox contracts steps lists them all)",
-					strings.TrimPrefix(p.Uri, "./"), st.Text, Closest(st.Text, l)))
+				errs = append(errs, fmt.Errorf("%s: unknown step: %s\n  did you mean: %s\n  ('omsbox contracts steps' lists every step)",
+					originOf(origins, p.Uri), st.Text, Closest(st.Text, l)))
 			}
 		}
 	}
@@ -377,6 +385,12 @@ func checkSteps(fts []parsedFeature, lang string) error {
 		return fmt.Errorf("contracts: %w", errors.Join(errs...))
 	}
 	return nil
+}
+
+// originOf is the path a person knows a feature file by.
+func originOf(origins map[string]string, uri string) string {
+	uri = strings.TrimPrefix(uri, "./")
+	return cmp.Or(origins[uri], uri)
 }
 
 // stepKeywords maps each gherkin step's id to its keyword (Given, Dado,

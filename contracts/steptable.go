@@ -23,6 +23,7 @@ type StepDef struct {
 	Area      string
 	EN, PT    string
 	Params    string
+	ParamsPT  string
 	Example   string
 	ExamplePT string
 	// Fn is the step's code: a func(context.Context, string..., [*godog.Table]) error.
@@ -34,6 +35,11 @@ type StepDef struct {
 // Areas in the glossary's order; each new area of the harness adds its
 // own, with its own steps.
 var Areas = []string{"integration", "orders", "invoices", "coleta", "feed", "hook", "faults", "clock", "journal", "events"}
+
+// areaEN names the areas in the English glossary.
+var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
+	"coleta": "Coleta (B2W pickup)", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
+	"journal": "journal (the integration's calls)", "events": "events"}
 
 // AreaPT names the areas in Portuguese, for the Portuguese glossary.
 var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
@@ -76,15 +82,15 @@ var stepTable = []*StepDef{
 
 	// orders
 	{Area: "orders", EN: `^(a|an|\d+) paid orders?(?: with (\d+) items?)?(?: arrives?)?$`,
-		PT:      `^(um|\d+) pedidos? pagos?(?: com (\d+) (?:item|itens))?(?: chegam?)?$`,
-		Params:  "how many orders (a, an, um or a number); items per order (default 1)",
+		PT:     `^(um|\d+) pedidos? pagos?(?: com (\d+) (?:item|itens))?(?: chegam?)?$`,
+		Params: "how many orders (a, an, um or a number); items per order (default 1)", ParamsPT: "quantos pedidos (um ou um número); itens por pedido (1 se omitido)",
 		Example: "When a paid order with 2 items arrives", ExamplePT: "Quando um pedido pago com 2 itens chega",
 		Fn: func(ctx context.Context, n, items string) error {
 			return worldOf(ctx).paidOrders(ctx, atoi(n), oms.ChannelVTEX, "", max(atoi(items), 1))
 		}},
 	{Area: "orders", EN: `^a paid B2W (Direct|Correios) order with (\d+) items?(?: arrives)?$`,
-		PT:      `^um pedido pago B2W (Direct|Correios) com (\d+) (?:item|itens)(?: chega)?$`,
-		Params:  "B2W Entrega Direct (collected) or Correios (posted); how many items",
+		PT:     `^um pedido pago B2W (Direct|Correios) com (\d+) (?:item|itens)(?: chega)?$`,
+		Params: "B2W Entrega Direct (collected) or Correios (posted); how many items", ParamsPT: "B2W Entrega Direct (coletado) ou Correios (postado); quantos itens",
 		Example: "When a paid B2W Direct order with 2 items arrives", ExamplePT: "Quando um pedido pago B2W Direct com 2 itens chega",
 		Fn: func(ctx context.Context, kind, items string) error {
 			return worldOf(ctx).paidOrders(ctx, 1, oms.ChannelB2W, oms.Shipping(strings.ToLower(kind)), atoi(items))
@@ -92,6 +98,8 @@ var stepTable = []*StepDef{
 	{Area: "orders", EN: `^these paid orders arrive:$`, PT: `^chegam estes pedidos pagos:$`,
 		Params: "a table, one row per item: order (a label grouping rows), channel (vtex or b2w), shipping (direct or correios, B2W only), " +
 			"status (default ready-for-handling), sku, name, price (reais, e.g. 29.90), quantity; Portuguese headers: pedido, canal, entrega, status, sku, nome, preço, quantidade",
+		ParamsPT: "uma tabela, uma linha por item: pedido (um rótulo que agrupa as linhas), canal (vtex ou b2w), entrega (direct ou correios, só B2W), " +
+			"status (ready-for-handling se omitido), sku, nome, preço (em reais, ex.: 29,90), quantidade; também aceita os cabeçalhos em inglês",
 		Example:   "Given these paid orders arrive:\n  | order | channel | sku   | name     | price | quantity |\n  | A     | vtex    | CAM-1 | Camiseta | 49.90 | 2        |",
 		ExamplePT: "Dado que chegam estes pedidos pagos:\n  | pedido | canal | sku   | nome     | preço | quantidade |\n  | A      | vtex  | CAM-1 | Camiseta | 49.90 | 2          |",
 		Fn:        func(ctx context.Context, t *godog.Table) error { return worldOf(ctx).tableOrders(ctx, t) }},
@@ -102,11 +110,11 @@ var stepTable = []*StepDef{
 		Example: "When the shopper cancels the order", ExamplePT: "Quando o comprador cancela o pedido",
 		Fn: func(ctx context.Context) error { return worldOf(ctx).shopperCancels(ctx) }},
 	{Area: "orders", EN: `^the order is "([^"]*)"$`, PT: `^o pedido está "([^"]*)"$`,
-		Params:  "a VTEX order status (handling, invoiced, canceled, ...); waits until the last order of the scenario is in it",
+		Params: "a VTEX order status (handling, invoiced, canceled, ...); waits until the last order of the scenario is in it", ParamsPT: "um status de pedido da VTEX (handling, invoiced, canceled, ...); espera até o último pedido do cenário chegar nele",
 		Example: `Then the order is "handling"`, ExamplePT: `Então o pedido está "handling"`,
 		Fn: func(ctx context.Context, status string) error { return worldOf(ctx).orderIs(ctx, status) }},
 	{Area: "orders", EN: `^every order is "([^"]*)"$`, PT: `^todos os pedidos estão "([^"]*)"$`,
-		Params:  "a VTEX order status; waits until every order of the scenario is in it",
+		Params: "a VTEX order status; waits until every order of the scenario is in it", ParamsPT: "um status de pedido da VTEX; espera até todos os pedidos do cenário chegarem nele",
 		Example: `Then every order is "handling"`, ExamplePT: `Então todos os pedidos estão "handling"`,
 		Fn: func(ctx context.Context, status string) error {
 			w := worldOf(ctx)
@@ -130,29 +138,29 @@ var stepTable = []*StepDef{
 
 	// invoices and the ERP's other actions, through the driver
 	{Area: "invoices", EN: `^the ERP invoices the order as "([^"]*)"(?: with tracking number "([^"]*)")?$`,
-		PT:        `^o ERP fatura o pedido com a nota "([^"]*)"(?: e o código de rastreio "([^"]*)")?$`,
-		Params:    "the invoice (NF-e) number; optionally its tracking number",
+		PT:     `^o ERP fatura o pedido com a nota "([^"]*)"(?: e o código de rastreio "([^"]*)")?$`,
+		Params: "the invoice (NF-e) number; optionally its tracking number", ParamsPT: "o número da nota (NF-e); opcionalmente, o código de rastreio",
 		Example:   `When the ERP invoices the order as "NF-1001" with tracking number "BR1001"`,
 		ExamplePT: `Quando o ERP fatura o pedido com a nota "NF-1001" e o código de rastreio "BR1001"`,
 		Fn: func(ctx context.Context, number, tracking string) error {
 			return worldOf(ctx).invoice(ctx, number, 0, tracking)
 		}},
 	{Area: "invoices", EN: `^the ERP invoices item (\d+) as "([^"]*)"$`, PT: `^o ERP fatura o item (\d+) com a nota "([^"]*)"$`,
-		Params:  "the item's position in the order (1 is the first); the invoice number",
+		Params: "the item's position in the order (1 is the first); the invoice number", ParamsPT: "a posição do item no pedido (1 é o primeiro); o número da nota",
 		Example: `When the ERP invoices item 1 as "NF-2001"`, ExamplePT: `Quando o ERP fatura o item 1 com a nota "NF-2001"`,
 		Fn: func(ctx context.Context, item, number string) error {
 			return worldOf(ctx).invoice(ctx, number, atoi(item), "")
 		}},
 	{Area: "invoices", EN: `^the ERP sends tracking number "([^"]*)" for invoice "([^"]*)"$`,
-		PT:        `^o ERP envia o código de rastreio "([^"]*)" da nota "([^"]*)"$`,
-		Params:    "the tracking number; the invoice number",
+		PT:     `^o ERP envia o código de rastreio "([^"]*)" da nota "([^"]*)"$`,
+		Params: "the tracking number; the invoice number", ParamsPT: "o código de rastreio; o número da nota",
 		Example:   `When the ERP sends tracking number "BR4001" for invoice "NF-4001"`,
 		ExamplePT: `Quando o ERP envia o código de rastreio "BR4001" da nota "NF-4001"`,
 		Fn: func(ctx context.Context, tracking, number string) error {
 			return worldOf(ctx).action(ctx, map[string]any{"action": "tracking", "invoiceNumber": number, "trackingNumber": tracking, "courier": "Correios"}, true)
 		}},
 	{Area: "invoices", EN: `^the carrier delivers invoice "([^"]*)"$`, PT: `^a transportadora entrega a nota "([^"]*)"$`,
-		Params:  "the invoice number",
+		Params: "the invoice number", ParamsPT: "o número da nota",
 		Example: `When the carrier delivers invoice "NF-4001"`, ExamplePT: `Quando a transportadora entrega a nota "NF-4001"`,
 		Fn: func(ctx context.Context, number string) error {
 			return worldOf(ctx).action(ctx, map[string]any{"action": "delivered", "invoiceNumber": number, "city": "São Paulo", "state": "SP"}, true)
@@ -171,11 +179,11 @@ var stepTable = []*StepDef{
 		Example: "Then the cancel was refused", ExamplePT: "Então o cancelamento foi recusado",
 		Fn: func(ctx context.Context) error { return worldOf(ctx).cancelRefused() }},
 	{Area: "invoices", EN: `^the order has (\d+) invoices?$`, PT: `^o pedido tem (\d+) notas?$`,
-		Params:  "how many invoices",
+		Params: "how many invoices", ParamsPT: "quantas notas",
 		Example: "Then the order has 2 invoices", ExamplePT: "Então o pedido tem 2 notas",
 		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).invoiceCount(ctx, atoi(n)) }},
 	{Area: "invoices", EN: `^invoice "([^"]*)" has tracking number "([^"]*)"$`, PT: `^a nota "([^"]*)" tem o código de rastreio "([^"]*)"$`,
-		Params:  "the invoice number; the tracking number",
+		Params: "the invoice number; the tracking number", ParamsPT: "o número da nota; o código de rastreio",
 		Example: `Then invoice "NF-3001" has tracking number "BR3001"`, ExamplePT: `Então a nota "NF-3001" tem o código de rastreio "BR3001"`,
 		Fn: func(ctx context.Context, number, tracking string) error {
 			return worldOf(ctx).invoiceHas(ctx, number, func(p oms.Package) error {
@@ -186,7 +194,7 @@ var stepTable = []*StepDef{
 			})
 		}},
 	{Area: "invoices", EN: `^invoice "([^"]*)" is delivered$`, PT: `^a nota "([^"]*)" está entregue$`,
-		Params:  "the invoice number",
+		Params: "the invoice number", ParamsPT: "o número da nota",
 		Example: `Then invoice "NF-4001" is delivered`, ExamplePT: `Então a nota "NF-4001" está entregue`,
 		Fn: func(ctx context.Context, number string) error {
 			return worldOf(ctx).invoiceHas(ctx, number, func(p oms.Package) error {
@@ -228,8 +236,8 @@ var stepTable = []*StepDef{
 
 	// faults
 	{Area: "faults", EN: `^the sandbox answers 429 with Retry-After (\d+) to the next (\d+) order reads$`,
-		PT:        `^o sandbox responde 429 com Retry-After (\d+) às próximas (\d+) leituras de pedido$`,
-		Params:    "the Retry-After in seconds; how many reads of GET /api/oms/pvt/orders/{id}",
+		PT:     `^o sandbox responde 429 com Retry-After (\d+) às próximas (\d+) leituras de pedido$`,
+		Params: "the Retry-After in seconds; how many reads of GET /api/oms/pvt/orders/{id}", ParamsPT: "o Retry-After em segundos; quantas leituras de GET /api/oms/pvt/orders/{id}",
 		Example:   "Given the sandbox answers 429 with Retry-After 1 to the next 2 order reads",
 		ExamplePT: "Dado que o sandbox responde 429 com Retry-After 1 às próximas 2 leituras de pedido",
 		Fn: func(ctx context.Context, after, n string) error {
@@ -239,14 +247,14 @@ var stepTable = []*StepDef{
 			return w.fault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/oms/pvt/orders/*", Status: 429, RetryAfter: &secs, Times: atoi(n)})
 		}},
 	{Area: "faults", EN: `^the sandbox answers (\d{3}) to the next (\d+) feed reads$`, PT: `^o sandbox responde (\d{3}) às próximas (\d+) leituras do feed$`,
-		Params:  "an HTTP status; how many reads of GET /api/orders/feed",
+		Params: "an HTTP status; how many reads of GET /api/orders/feed", ParamsPT: "um status HTTP; quantas leituras de GET /api/orders/feed",
 		Example: "Given the sandbox answers 503 to the next 2 feed reads", ExamplePT: "Dado que o sandbox responde 503 às próximas 2 leituras do feed",
 		Fn: func(ctx context.Context, status, n string) error {
 			return worldOf(ctx).fault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/orders/feed", Status: atoi(status), Times: atoi(n)})
 		}},
-	{Area: "faults", EN: `^the sandbox answers (\d{3}) to the next (\d+) calls? to ` + methods + ` (\S+)$`,
-		PT:        `^o sandbox responde (\d{3}) às próximas (\d+) chamadas? a ` + methods + ` (\S+)$`,
-		Params:    "an HTTP status; how many calls; the method; the path, a glob where {order} is the scenario's last order (e.g. /api/oms/pvt/orders/{order}/invoice, /api/oms/pvt/orders/*)",
+	{Area: "faults", EN: `^the sandbox answers (\d{3}) to the next (\d+) calls? to ` + methods + ` (/\S*)$`,
+		PT:     `^o sandbox responde (\d{3}) às próximas (\d+) chamadas? a ` + methods + ` (/\S*)$`,
+		Params: "an HTTP status; how many calls; the method; the path, a glob where {order} is the scenario's last order (e.g. /api/oms/pvt/orders/{order}/invoice, /api/oms/pvt/orders/*)", ParamsPT: "um status HTTP; quantas chamadas; o método; o caminho, um glob em que {order} é o último pedido do cenário (ex.: /api/oms/pvt/orders/{order}/invoice, /api/oms/pvt/orders/*)",
 		Example:   "Given the sandbox answers 500 to the next 1 call to POST /api/oms/pvt/orders/{order}/start-handling",
 		ExamplePT: "Dado que o sandbox responde 500 às próximas 1 chamada a POST /api/oms/pvt/orders/{order}/start-handling",
 		Fn: func(ctx context.Context, status, n, method, path string) error {
@@ -267,13 +275,13 @@ var stepTable = []*StepDef{
 		ExamplePT: "Então a integração esperou o que o Retry-After pediu entre as leituras do pedido",
 		Fn:        func(ctx context.Context) error { return worldOf(ctx).waitedAsTold(ctx) }},
 	{Area: "faults", EN: `^the integration made at most (\d+) calls refused with 403$`, PT: `^a integração fez no máximo (\d+) chamadas recusadas com 403$`,
-		Params:  "how many refused calls are tolerated (watched for one second)",
+		Params: "how many refused calls are tolerated (watched for one second)", ParamsPT: "quantas chamadas recusadas se toleram (observadas por um segundo)",
 		Example: "Then the integration made at most 3 calls refused with 403", ExamplePT: "Então a integração fez no máximo 3 chamadas recusadas com 403",
 		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).refusedAtMost(ctx, atoi(n)) }},
 
 	// clock
 	{Area: "clock", EN: `^the sandbox clock is at "([^"]*)"$`, PT: `^o relógio do sandbox está em "([^"]*)"$`,
-		Params:  "an RFC 3339 time; the clock is the whole sandbox's, shared by parallel scenarios",
+		Params: "an RFC 3339 time; the clock is the whole sandbox's, shared by parallel scenarios", ParamsPT: "um horário RFC 3339; o relógio é do sandbox inteiro: o cenário roda sozinho, e o relógio nunca volta",
 		Example: `Given the sandbox clock is at "2026-03-10T12:00:00-03:00"`, ExamplePT: `Dado que o relógio do sandbox está em "2026-03-10T12:00:00-03:00"`,
 		Fn: func(ctx context.Context, at string) error {
 			t, err := time.Parse(time.RFC3339, at)
@@ -284,7 +292,7 @@ var stepTable = []*StepDef{
 			return err
 		}},
 	{Area: "clock", EN: `^the sandbox clock advances (\S+)$`, PT: `^o relógio do sandbox avança (\S+)$`,
-		Params:  "a Go duration (90s, 5m, 2h); the feed's visibility timeouts, windows to cancel and hook retries follow it",
+		Params: "a Go duration (90s, 5m, 2h); the feed's visibility timeouts, windows to cancel and hook retries follow it", ParamsPT: "uma duração Go (90s, 5m, 2h); os timeouts de visibilidade do feed, as janelas de cancelamento e as novas tentativas do hook seguem o relógio",
 		Example: "When the sandbox clock advances 5m", ExamplePT: "Quando o relógio do sandbox avança 5m",
 		Fn: func(ctx context.Context, d string) error {
 			dur, err := time.ParseDuration(d)
@@ -299,17 +307,17 @@ var stepTable = []*StepDef{
 	{Area: "journal", EN: `^no call of the integration was refused$`, PT: `^nenhuma chamada da integração foi recusada$`,
 		Example: "Then no call of the integration was refused", ExamplePT: "Então nenhuma chamada da integração foi recusada",
 		Fn: func(ctx context.Context) error { return worldOf(ctx).noneRefused(ctx) }},
-	{Area: "journal", EN: `^the integration called ` + methods + ` (\S+) (once|twice|never|\d+ times)$`,
-		PT:        `^a integração chamou ` + methods + ` (\S+) (uma vez|duas vezes|nenhuma vez|\d+ vezes)$`,
-		Params:    "the method; the path, a glob where {order} is the scenario's last order; how many times (waits for a count above zero)",
+	{Area: "journal", EN: `^the integration called ` + methods + ` (/\S*) (once|twice|never|\d+ times)$`,
+		PT:     `^a integração chamou ` + methods + ` (/\S*) (uma vez|duas vezes|nenhuma vez|\d+ vezes)$`,
+		Params: "the method; the path, a glob where {order} is the scenario's last order; how many times (waits for a count above zero)", ParamsPT: "o método; o caminho, um glob em que {order} é o último pedido do cenário; quantas vezes (espera quando é mais de zero)",
 		Example:   "Then the integration called POST /api/oms/pvt/orders/{order}/invoice once",
 		ExamplePT: "Então a integração chamou POST /api/oms/pvt/orders/{order}/invoice uma vez",
 		Fn: func(ctx context.Context, method, path, times string) error {
 			return worldOf(ctx).calledTimes(ctx, method, path, times)
 		}},
-	{Area: "journal", EN: `^the integration called ` + methods + ` (\S+) before ` + methods + ` (\S+)$`,
-		PT:        `^a integração chamou ` + methods + ` (\S+) antes de ` + methods + ` (\S+)$`,
-		Params:    "two calls (method and path glob, {order} the scenario's last order): the first of the former came before the first of the latter",
+	{Area: "journal", EN: `^the integration called ` + methods + ` (/\S*) before ` + methods + ` (/\S*)$`,
+		PT:     `^a integração chamou ` + methods + ` (/\S*) antes de ` + methods + ` (/\S*)$`,
+		Params: "two calls (method and path glob, {order} the scenario's last order): the first of the former came before the first of the latter", ParamsPT: "duas chamadas (método e glob do caminho, {order} o último pedido do cenário): a primeira da primeira veio antes da primeira da segunda",
 		Example:   "Then the integration called GET /api/oms/pvt/orders/{order} before POST /api/oms/pvt/orders/{order}/start-handling",
 		ExamplePT: "Então a integração chamou GET /api/oms/pvt/orders/{order} antes de POST /api/oms/pvt/orders/{order}/start-handling",
 		Fn: func(ctx context.Context, m1, p1, m2, p2 string) error {
@@ -318,12 +326,12 @@ var stepTable = []*StepDef{
 
 	// events
 	{Area: "events", EN: `^the order went through (.+) in that order$`, PT: `^o pedido passou por (.+) nessa ordem$`,
-		Params:    "statuses, comma-separated: the order's status changes include them in this order",
+		Params: "statuses, comma-separated: the order's status changes include them in this order", ParamsPT: "status separados por vírgula: as mudanças de status do pedido os incluem nessa ordem",
 		Example:   "Then the order went through ready-for-handling, handling, invoiced in that order",
 		ExamplePT: "Então o pedido passou por ready-for-handling, handling, invoiced nessa ordem",
 		Fn:        func(ctx context.Context, list string) error { return worldOf(ctx).wentThrough(ctx, list) }},
 	{Area: "events", EN: `^the sandbox recorded an? "([^"]*)" event for the order$`, PT: `^o sandbox registrou um evento "([^"]*)" para o pedido$`,
-		Params:  "an event type: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated",
+		Params: "an event type: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated", ParamsPT: "um tipo de evento: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated",
 		Example: `Then the sandbox recorded an "invoice.added" event for the order`, ExamplePT: `Então o sandbox registrou um evento "invoice.added" para o pedido`,
 		Fn: func(ctx context.Context, typ string) error { return worldOf(ctx).eventRecorded(ctx, typ) }},
 }

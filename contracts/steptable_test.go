@@ -21,6 +21,9 @@ func TestStepExamplesMatchTheirStep(t *testing.T) {
 		if !slices.Contains(Areas, d.Area) {
 			t.Errorf("step %s: area %q is not in Areas", d.EN, d.Area)
 		}
+		if (d.Params == "") != (d.ParamsPT == "") {
+			t.Errorf("step %s: parameters described in one language only", d.EN)
+		}
 		if d.en.NumSubexp() != d.pt.NumSubexp() {
 			t.Errorf("step %s: %d groups in English, %d in Portuguese", d.EN, d.en.NumSubexp(), d.pt.NumSubexp())
 		}
@@ -37,7 +40,7 @@ func TestGlossaryListsEveryStep(t *testing.T) {
 		}
 		out := b.String()
 		for _, d := range Steps() {
-			phrase, ex, area := Phrase(d.EN), d.Example, d.Area
+			phrase, ex, area := Phrase(d.EN), d.Example, areaEN[d.Area]
 			if lang == "pt" {
 				phrase, ex, area = Phrase(d.PT), d.ExamplePT, AreaPT[d.Area]
 			}
