@@ -25,8 +25,36 @@ import (
 // few lines that record, once the page is laid out, what the browser
 // rendered (the headless-browser test reads them).
 
-// lanes are the diagram's participants, left to right.
-var lanes = []string{"Integration", "VTEX OMS", "VTEX → SkyHub connector", "SkyHub"}
+// labels are the report's words in a language; Portuguese for Brazilian
+// reviewers (--lang pt).
+type labels struct {
+	Lang, Title, ScenariosIn, Passed, Failed, Skipped, SkippedBecause, Calls string
+	Request, Response, InARow, Account, Fault                                string
+	// Lanes are the diagram's participants, left to right.
+	Lanes []string
+	// Status names a scenario's or step's outcome.
+	Status map[string]string
+}
+
+var reportLabels = map[string]labels{
+	"en": {Lang: "en", Title: "omsbox contract report", ScenariosIn: "scenarios in", Passed: "passed", Failed: "failed",
+		Skipped: "skipped", SkippedBecause: "Skipped", Calls: "Calls", Request: "Request body", Response: "Response body",
+		InARow: "in a row", Account: "account", Fault: "fault",
+		Lanes:  []string{"Integration", "VTEX OMS", "VTEX → SkyHub connector", "SkyHub"},
+		Status: map[string]string{"passed": "passed", "failed": "failed", "skipped": "skipped"}},
+	"pt": {Lang: "pt-BR", Title: "Relatório dos contratos do omsbox", ScenariosIn: "cenários em", Passed: "aprovados",
+		Failed: "reprovados", Skipped: "não se aplicam", SkippedBecause: "Não se aplica", Calls: "Chamadas",
+		Request: "Corpo da requisição", Response: "Corpo da resposta", InARow: "seguidas", Account: "conta", Fault: "falha",
+		Lanes:  []string{"Integração", "VTEX OMS", "Conector VTEX → SkyHub", "SkyHub"},
+		Status: map[string]string{"passed": "aprovado", "failed": "reprovado", "skipped": "não se aplica"}},
+}
+
+func labelsFor(lang string) labels {
+	if l, ok := reportLabels[lang]; ok {
+		return l
+	}
+	return reportLabels["en"]
+}
 
 const (
 	laneIntegration = iota
@@ -36,6 +64,7 @@ const (
 )
 
 type htmlReport struct {
+	L         labels
 	Title     string
 	Generated string
 	Duration  string
@@ -75,7 +104,8 @@ type htmlCall struct {
 func (r *report) writeHTML(path string) error {
 	fs := r.results()
 	t := totals(fs)
-	data := htmlReport{Title: "omsbox contract report", Generated: time.Now().Format("2006-01-02 15:04:05 MST"),
+	l := labelsFor(r.lang)
+	data := htmlReport{L: l, Title: l.Title, Generated: time.Now().Format("2006-01-02 15:04:05 MST"),
 		Duration: r.duration.Round(time.Millisecond).String(), Totals: t, Total: t.Passed + t.Failed + t.Skipped}
 	n := 0
 	for _, f := range fs {
@@ -89,8 +119,8 @@ func (r *report) writeHTML(path string) error {
 				hs.Steps = append(hs.Steps, htmlStep{Keyword: st.Keyword, Text: st.Text, Status: st.Status,
 					Duration: st.Duration.Round(time.Millisecond).String(), Err: st.Err, Table: st.Table})
 			}
-			hs.Calls = calls(hs.ID, s.Calls)
-			hs.Diagram = diagram(hs.ID, hs.Calls)
+			hs.Calls = calls(hs.ID, s.Calls, l.Lanes)
+			hs.Diagram = diagram(hs.ID, hs.Calls, l.Lanes)
 			s.mu.Unlock()
 			hf.Scenarios = append(hf.Scenarios, hs)
 		}
@@ -112,7 +142,7 @@ func (r *report) writeHTML(path string) error {
 // calls turns journal entries into the diagram's calls: who called whom.
 // Identical calls in a row with identical answers (an idle feed's polls)
 // are drawn once, with their count.
-func calls(id string, entries []journal.Entry) []htmlCall {
+func calls(id string, entries []journal.Entry, lanes []string) []htmlCall {
 	var out []htmlCall
 	for _, e := range entries {
 		from, to := lanes[laneIntegration], lanes[laneVTEX]
@@ -158,7 +188,7 @@ func pretty(body string) string {
 	return body
 }
 
-func laneOf(name string) int {
+func laneOf(name string, lanes []string) int {
 	for i, l := range lanes {
 		if l == name {
 			return i
@@ -170,7 +200,7 @@ func laneOf(name string) int {
 // diagram draws a scenario's calls as an SVG sequence diagram: a lifeline
 // per participant, a solid arrow per request (numbered, linking to its
 // bodies below), a dashed arrow back with the status.
-func diagram(id string, cs []htmlCall) template.HTML {
+func diagram(id string, cs []htmlCall, lanes []string) template.HTML {
 	if len(cs) == 0 {
 		return ""
 	}
@@ -191,7 +221,7 @@ func diagram(id string, cs []htmlCall) template.HTML {
 	}
 	for i, c := range cs {
 		y := top + i*row + 14
-		x1, x2 := left+laneOf(c.From)*laneW, left+laneOf(c.To)*laneW
+		x1, x2 := left+laneOf(c.From, lanes)*laneW, left+laneOf(c.To, lanes)*laneW
 		mid, start := (x1+x2)/2, min(x1, x2)+8
 		label := fmt.Sprintf("%d. %s %s", c.N, c.Method, c.Path) // read left to right from the arrow's start
 		if c.Times > 1 {
@@ -223,7 +253,7 @@ func diagram(id string, cs []htmlCall) template.HTML {
 }
 
 var reportTemplate = template.Must(template.New("report").Parse(`<!DOCTYPE html>
-<html lang="en">
+<html lang="{{.L.Lang}}">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
@@ -273,23 +303,23 @@ details.call:target { background: #fff8d6; }
 </style>
 </head>
 <body>
-<header><h1>{{.Title}}</h1><div>{{.Generated}} · {{.Total}} scenarios in {{.Duration}}</div></header>
+<header><h1>{{.Title}}</h1><div>{{.Generated}} · {{.Total}} {{.L.ScenariosIn}} {{.Duration}}</div></header>
 <main>
-<p class="summary" id="summary"><span class="passed">{{.Totals.Passed}} passed</span><span class="failed">{{.Totals.Failed}} failed</span><span class="skipped">{{.Totals.Skipped}} skipped</span></p>
-{{range .Features}}<section class="feature">
+<p class="summary" id="summary"><span class="passed">{{.Totals.Passed}} {{.L.Passed}}</span><span class="failed">{{.Totals.Failed}} {{.L.Failed}}</span><span class="skipped">{{.Totals.Skipped}} {{.L.Skipped}}</span></p>
+{{$L := .L}}{{range .Features}}<section class="feature">
 <h2>{{.Name}}</h2><div class="uri">{{.URI}}</div>{{if .Description}}<p class="desc">{{.Description}}</p>{{end}}
 {{range .Scenarios}}<details class="scenario {{.Status}}" id="{{.ID}}" data-status="{{.Status}}"{{if .Open}} open{{end}}>
-<summary><span class="badge {{.Status}}">{{.Status}}</span>{{.Name}}{{range .Tags}}<span class="tag">{{.}}</span>{{end}} <span class="meta">{{.Duration}}{{if .Account}} · account {{.Account}}{{end}}</span></summary>
-{{if .Skip}}<p class="skipped">Skipped: {{.Skip}}</p>{{end}}
-<ol class="steps">{{range .Steps}}<li class="{{.Status}}"><span class="badge {{.Status}}">{{.Status}}</span><span class="kw">{{.Keyword}}</span> {{.Text}}<span class="dur">{{.Duration}}</span>
+<summary><span class="badge {{.Status}}">{{index $L.Status .Status}}</span>{{.Name}}{{range .Tags}}<span class="tag">{{.}}</span>{{end}} <span class="meta">{{.Duration}}{{if .Account}} · {{$L.Account}} {{.Account}}{{end}}</span></summary>
+{{if .Skip}}<p class="skipped">{{$L.SkippedBecause}}: {{.Skip}}</p>{{end}}
+<ol class="steps">{{range .Steps}}<li class="{{.Status}}"><span class="badge {{.Status}}">{{or (index $L.Status .Status) .Status}}</span><span class="kw">{{.Keyword}}</span> {{.Text}}<span class="dur">{{.Duration}}</span>
 {{if .Table}}<table class="data">{{range .Table}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>{{end}}</table>{{end}}
 {{if .Err}}<pre class="err">{{.Err}}</pre>{{end}}</li>
 {{end}}</ol>
 {{if .Err}}<pre class="err">{{.Err}}</pre>{{end}}
-{{if .Calls}}<h4>Calls ({{len .Calls}})</h4>
+{{if .Calls}}<h4>{{$L.Calls}} ({{len .Calls}})</h4>
 <div class="diagram">{{.Diagram}}</div>
-{{range .Calls}}<details class="call" id="{{.Anchor}}"><summary>{{.N}}. {{.Time}} {{.From}} → {{.To}}: {{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}} → {{.Status}}{{if .Fault}} (fault {{.Fault}}){{end}}{{if gt .Times 1}} · ×{{.Times}} in a row{{end}} · {{.Ms}}</summary>
-{{if .ReqBody}}<div>Request body</div><pre>{{.ReqBody}}</pre>{{end}}{{if .RBody}}<div>Response body</div><pre>{{.RBody}}</pre>{{end}}
+{{range .Calls}}<details class="call" id="{{.Anchor}}"><summary>{{.N}}. {{.Time}} {{.From}} → {{.To}}: {{.Method}} {{.Path}}{{if .Query}}?{{.Query}}{{end}} → {{.Status}}{{if .Fault}} ({{$L.Fault}} {{.Fault}}){{end}}{{if gt .Times 1}} · ×{{.Times}} {{$L.InARow}}{{end}} · {{.Ms}}</summary>
+{{if .ReqBody}}<div>{{$L.Request}}</div><pre>{{.ReqBody}}</pre>{{end}}{{if .RBody}}<div>{{$L.Response}}</div><pre>{{.RBody}}</pre>{{end}}
 </details>
 {{end}}{{end}}
 </details>

@@ -218,7 +218,7 @@ func catches(t *testing.T, m mutant, lang string) {
 			t.Errorf("scenario %q did not catch a client that %s (failed: %v)", want, m.name, failed)
 		}
 		// The reviewers' report shows it failed, open, with the failure.
-		opened := regexp.MustCompile(`<details class="scenario failed" id="s\d+" data-status="failed" open>\s*<summary><span class="badge failed">failed</span>` +
+		opened := regexp.MustCompile(`<details class="scenario failed" id="s\d+" data-status="failed" open>\s*<summary><span class="badge failed">[^<]+</span>` +
 			regexp.QuoteMeta(html.EscapeString(want)))
 		if !opened.Match(page) {
 			t.Errorf("the HTML report does not show %q failed and open", want)
@@ -226,6 +226,9 @@ func catches(t *testing.T, m mutant, lang string) {
 	}
 	if !strings.Contains(string(page), `<pre class="err">`) {
 		t.Error("the HTML report shows no failure")
+	}
+	if lang == "pt" && (!strings.Contains(string(page), `<html lang="pt-BR">`) || !strings.Contains(string(page), "reprovado")) {
+		t.Error("the report of the Portuguese features is not in Portuguese")
 	}
 }
 

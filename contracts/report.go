@@ -22,6 +22,7 @@ import (
 // time, and (for the HTML report) the calls the scenario's account saw.
 type report struct {
 	withCalls bool
+	lang      string            // the features' language, for the HTML report's words
 	origins   map[string]string // feature file → the path a person knows
 
 	mu       sync.Mutex

@@ -150,6 +150,7 @@ func Run(ctx context.Context, o Options) (int, error) {
 	h := &harness{integration: o.Integration, client: client.New(url, nil), sandboxURL: strings.TrimRight(url, "/"),
 		shared: o.Shared, prefix: fmt.Sprintf("contract-%04x", rand.IntN(0x10000)), wait: o.Wait,
 		keywords: stepKeywords(all), report: newReport(format.html != "", origins)}
+	h.report.lang = o.Lang
 	if u, ok := o.Integration.(Unsupported); ok {
 		h.unsupported = u.Unsupported()
 	}
