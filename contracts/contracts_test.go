@@ -104,6 +104,25 @@ func TestCommandAdapter(t *testing.T) {
 	}
 }
 
+// TestCommandWithoutADriver: an integration with no driver endpoint runs
+// the scenarios that need none (--tags '~@driver'), without the harness
+// waiting for a driver that will never listen.
+func TestCommandWithoutADriver(t *testing.T) {
+	bin := refclientBinary(t)
+	dir := t.TempDir()
+	start := time.Now()
+	status, err := contracts.Run(context.Background(), contracts.Options{
+		Integration: contracts.Command{Line: bin + ` run --driver-addr "" --poll 50ms --backoff-scale 0.01 --state "` + dir + `/$OMSBOX_VTEX_ACCOUNT.json"`},
+		Tags:        "~@driver && ~@hook", Concurrency: 4, Formats: "progress", TestingT: t,
+	})
+	if err != nil || status != 0 {
+		t.Fatalf("a driverless integration on the scenarios that need no driver: status %d, %v", status, err)
+	}
+	if d := time.Since(start); d > 45*time.Second {
+		t.Errorf("the run took %s: the harness waited for a driver", d)
+	}
+}
+
 // TestAlreadyRunningAdapter is --integration-url: the reference client runs
 // as a process of its own, started before the harness, configured with one
 // account of a sandbox that is already serving. Every scenario runs on

@@ -45,6 +45,9 @@ type Env struct {
 	// HookMode asks the integration to subscribe to the hook rather than
 	// poll the feed, where it can.
 	HookMode bool
+	// DriverOptional says no selected scenario needs the driver (--tags
+	// '~@driver'): an integration without one is not waited for.
+	DriverOptional bool
 }
 
 // Environ returns the environment variables of env.
@@ -115,7 +118,7 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 	ctx, cancel := context.WithCancel(ctx)
 	r := &inProcess{cancel: cancel, exit: newExit(), logs: logs, driver: "http://" + env.DriverAddr}
 	go func() { r.exit.set(c.Run(ctx)) }()
-	if err := waitListening(ctx, env.DriverAddr, r.exit); err != nil {
+	if err := waitListening(ctx, env.DriverAddr, r.exit, 20*time.Second); err != nil {
 		logs, _ := r.Stop()
 		if errors.Is(err, errExited) {
 			return r, nil // it stopped by itself (wrong credentials, say): a scenario may expect that
@@ -198,7 +201,16 @@ func (c Command) Start(ctx context.Context, env Env) (Running, error) {
 	}
 	r := &process{cmd: cmd, exit: newExit(), logs: logs, driver: "http://" + env.DriverAddr}
 	go func() { r.exit.set(cmd.Wait()) }()
-	if err := waitListening(ctx, env.DriverAddr, r.exit); err != nil && !errors.Is(err, errExited) {
+	if env.DriverOptional {
+		// It may have no driver: its listening, or a short while alive,
+		// is all there is to wait for.
+		err := waitListening(ctx, env.DriverAddr, r.exit, time.Second)
+		if errors.Is(err, errNotListening) {
+			r.driver = ""
+		}
+		return r, nil
+	}
+	if err := waitListening(ctx, env.DriverAddr, r.exit, 20*time.Second); err != nil && !errors.Is(err, errExited) {
 		logs, _ := r.Stop()
 		return nil, fmt.Errorf("%q: %w\n%s", c.Line, err, logs)
 	}
@@ -255,12 +267,15 @@ type already string
 func (a already) DriverURL() string     { return string(a) }
 func (a already) Stop() (string, error) { return "", nil }
 
-var errExited = errors.New("the integration exited")
+var (
+	errExited       = errors.New("the integration exited")
+	errNotListening = errors.New("its driver does not listen")
+)
 
 // waitListening waits until addr accepts connections, the process exits,
-// or 20 s pass.
-func waitListening(ctx context.Context, addr string, exited *exit) error {
-	deadline := time.After(20 * time.Second)
+// or the time passes.
+func waitListening(ctx context.Context, addr string, exited *exit, within time.Duration) error {
+	deadline := time.After(within)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -272,7 +287,7 @@ func waitListening(ctx context.Context, addr string, exited *exit) error {
 		case <-exited.done:
 			return fmt.Errorf("%w before its driver listened on %s: %v", errExited, addr, exited.err)
 		case <-deadline:
-			return fmt.Errorf("its driver did not listen on %s within 20s", addr)
+			return fmt.Errorf("%w on %s within %s", errNotListening, addr, within)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:

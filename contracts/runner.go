@@ -77,8 +77,10 @@ type harness struct {
 	prefix      string
 	wait        time.Duration
 	unsupported map[string]string
-	keywords    map[string]string // gherkin step id → its keyword
-	report      *report
+	// driverOptional: no selected scenario needs the driver.
+	driverOptional bool
+	keywords       map[string]string // gherkin step id → its keyword
+	report         *report
 
 	mu                     sync.Mutex
 	journalMark, eventMark int64
@@ -163,7 +165,8 @@ func Run(ctx context.Context, o Options) (int, error) {
 	if !o.Integration.PerScenario() {
 		o.Concurrency = 1
 	}
-	if err := h.preflight(ctx, needsDriver(selected)); err != nil {
+	h.driverOptional = !needsDriver(selected)
+	if err := h.preflight(ctx, !h.driverOptional); err != nil {
 		return 1, err
 	}
 	out := o.Output
@@ -494,7 +497,9 @@ func (h *harness) preflight(ctx context.Context, driver bool) error {
 	if err != nil {
 		return err
 	}
-	r, err := h.integration.Start(ctx, w.env)
+	env := w.env
+	env.DriverOptional = !driver
+	r, err := h.integration.Start(ctx, env)
 	if err != nil {
 		return fmt.Errorf("contracts: the integration does not start: %w", err)
 	}

@@ -87,7 +87,7 @@ func (w *world) start(ctx context.Context) error {
 		return nil
 	}
 	env := w.env
-	env.HookMode = w.hook
+	env.HookMode, env.DriverOptional = w.hook, w.h.driverOptional
 	if w.wrong {
 		env.AppToken = "wrong-" + env.AppToken
 	}
