@@ -28,6 +28,10 @@ type Image struct {
 // PerScenario is true: each scenario runs its own container.
 func (Image) PerScenario() bool { return true }
 
+// Unsupported: only the bundled client has a hook mode the harness can
+// switch on.
+func (Image) Unsupported() map[string]string { return Command{}.Unsupported() }
+
 // listenAddr makes the harness's own sandbox listen where containers reach
 // the host: the bridge gateway.
 func (Image) listenAddr() (string, error) {
@@ -83,6 +87,13 @@ type container struct {
 }
 
 func (c *container) DriverURL() string { return c.driver }
+
+func (c *container) exited() (bool, error) {
+	if c.running() {
+		return false, nil
+	}
+	return true, fmt.Errorf("container %s is not running", c.res.Container.Name)
+}
 
 func (c *container) running() bool {
 	info, err := c.pool.Client.InspectContainer(c.res.Container.ID)

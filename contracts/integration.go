@@ -1,9 +1,14 @@
 // Package contracts is omsbox's contract harness: it runs the Gherkin
-// features in features/ with godog against an integration under test,
-// each scenario in a sandbox account of its own, and asserts on the
-// sandbox's state, events and journal. Integrations are reached through
-// the small Integration interface: in-process Go (the bundled reference
-// client), a command the harness starts, or one already running.
+// features in features/ (English and Portuguese) and a team's own with
+// godog against an integration under test, each scenario in a sandbox
+// account of its own, and asserts on the sandbox's state, events and
+// journal. Integrations are reached through the small Integration
+// interface: in-process Go (the bundled reference client,
+// contracts/reference), a command the harness starts, a Docker image, or
+// one already running. The steps live in one table (steptable.go) that
+// godog, the glossary and the language check all read; the harness keeps
+// its own record of each run for the JUnit and HTML reports (report.go,
+// html.go).
 package contracts
 
 import (
@@ -22,7 +27,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/omsbox/omsbox/cmd/refclient/connector"
+	"github.com/omsbox/omsbox/contracts/reference"
 )
 
 // Env is what every integration under test is given: the sandbox's URLs
@@ -40,6 +45,9 @@ type Env struct {
 	// HookMode asks the integration to subscribe to the hook rather than
 	// poll the feed, where it can.
 	HookMode bool
+	// DriverOptional says no selected scenario needs the driver (--tags
+	// '~@driver'): an integration without one is not waited for.
+	DriverOptional bool
 }
 
 // Environ returns the environment variables of env.
@@ -70,7 +78,7 @@ type Running interface {
 	Stop() (logs string, err error)
 }
 
-// InProcess runs the bundled reference client (cmd/refclient) inside the
+// InProcess runs the bundled reference client (contracts/reference) inside the
 // harness: the integration omsbox's own CI drives.
 type InProcess struct {
 	// Transport, if set, carries its VTEX calls (mutation tests use it).
@@ -92,7 +100,7 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 		}
 	}
 	logs := &syncBuffer{}
-	cfg := connector.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
+	cfg := reference.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
 		SkyHubURL: env.SkyHubURL, SkyHubEmail: env.SkyHubEmail, SkyHubAPIKey: env.SkyHubAPIKey, SkyHubAMKey: env.SkyHubAMKey,
 		DriverAddr: env.DriverAddr, StateFile: filepath.Join(dir, env.Account+".json"), PollInterval: 50 * time.Millisecond,
 		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport}
@@ -103,14 +111,14 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 		}
 		cfg.HookAddr, cfg.HookURL, cfg.PollInterval = addr, "http://"+addr+"/", time.Hour
 	}
-	c, err := connector.New(cfg, slog.New(slog.NewTextHandler(logs, nil)))
+	c, err := reference.New(cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {
 		return nil, err
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	r := &inProcess{cancel: cancel, exit: newExit(), logs: logs, driver: "http://" + env.DriverAddr}
 	go func() { r.exit.set(c.Run(ctx)) }()
-	if err := waitListening(ctx, env.DriverAddr, r.exit); err != nil {
+	if err := waitListening(ctx, env.DriverAddr, r.exit, 20*time.Second); err != nil {
 		logs, _ := r.Stop()
 		if errors.Is(err, errExited) {
 			return r, nil // it stopped by itself (wrong credentials, say): a scenario may expect that
@@ -129,6 +137,8 @@ type inProcess struct {
 
 func (r *inProcess) DriverURL() string { return r.driver }
 
+func (r *inProcess) exited() (bool, error) { return r.exit.ended() }
+
 func (r *inProcess) Stop() (string, error) {
 	r.cancel()
 	<-r.exit.done
@@ -143,6 +153,16 @@ type exit struct {
 }
 
 func newExit() *exit { return &exit{done: make(chan struct{})} }
+
+// ended tells whether it has ended, and how.
+func (e *exit) ended() (bool, error) {
+	select {
+	case <-e.done:
+		return true, e.err
+	default:
+		return false, nil
+	}
+}
 
 func (e *exit) set(err error) {
 	e.once.Do(func() {
@@ -162,6 +182,12 @@ type Command struct {
 // PerScenario is true: each scenario starts the command.
 func (Command) PerScenario() bool { return true }
 
+// Unsupported: only the bundled client has a hook mode the harness can
+// switch on.
+func (Command) Unsupported() map[string]string {
+	return map[string]string{"@hook": "the harness can switch hook mode on only for the in-process reference client"}
+}
+
 // Start starts the command and waits for its driver endpoint.
 func (c Command) Start(ctx context.Context, env Env) (Running, error) {
 	cmd := exec.Command("sh", "-c", c.Line)
@@ -175,7 +201,16 @@ func (c Command) Start(ctx context.Context, env Env) (Running, error) {
 	}
 	r := &process{cmd: cmd, exit: newExit(), logs: logs, driver: "http://" + env.DriverAddr}
 	go func() { r.exit.set(cmd.Wait()) }()
-	if err := waitListening(ctx, env.DriverAddr, r.exit); err != nil && !errors.Is(err, errExited) {
+	if env.DriverOptional {
+		// It may have no driver: its listening, or a short while alive,
+		// is all there is to wait for.
+		err := waitListening(ctx, env.DriverAddr, r.exit, time.Second)
+		if errors.Is(err, errNotListening) {
+			r.driver = ""
+		}
+		return r, nil
+	}
+	if err := waitListening(ctx, env.DriverAddr, r.exit, 20*time.Second); err != nil && !errors.Is(err, errExited) {
 		logs, _ := r.Stop()
 		return nil, fmt.Errorf("%q: %w\n%s", c.Line, err, logs)
 	}
@@ -191,6 +226,8 @@ type process struct {
 
 func (p *process) DriverURL() string { return p.driver }
 
+func (p *process) exited() (bool, error) { return p.exit.ended() }
+
 func (p *process) Stop() (string, error) {
 	_ = syscall.Kill(-p.cmd.Process.Pid, syscall.SIGTERM)
 	select {
@@ -202,12 +239,25 @@ func (p *process) Stop() (string, error) {
 	return p.logs.String(), nil
 }
 
-// Running an integration that is already up: the harness only knows its
-// driver URL, and every scenario shares its account.
+// AlreadyRunning is an integration that is already up, configured with a
+// sandbox account of its own: the harness knows only its driver URL and
+// that account. Scenarios run one at a time on the account, which is never
+// reset under the integration (its feed configuration and the orders it
+// stored stay); each scenario creates orders of its own (ids never repeat
+// in a sandbox's life) and looks only at what happens after it starts.
 type AlreadyRunning struct{ Driver string }
 
 // PerScenario is false: one instance serves every scenario.
 func (AlreadyRunning) PerScenario() bool { return false }
+
+// Unsupported: scenarios that start the integration in a particular way do
+// not apply to one already running.
+func (AlreadyRunning) Unsupported() map[string]string {
+	return map[string]string{
+		"@hook":        "the harness cannot switch an integration already running to hook mode",
+		"@credentials": "the harness cannot give an integration already running other credentials",
+	}
+}
 
 // Start returns the running integration.
 func (a AlreadyRunning) Start(context.Context, Env) (Running, error) { return already(a.Driver), nil }
@@ -217,12 +267,15 @@ type already string
 func (a already) DriverURL() string     { return string(a) }
 func (a already) Stop() (string, error) { return "", nil }
 
-var errExited = errors.New("the integration exited")
+var (
+	errExited       = errors.New("the integration exited")
+	errNotListening = errors.New("its driver does not listen")
+)
 
 // waitListening waits until addr accepts connections, the process exits,
-// or 20 s pass.
-func waitListening(ctx context.Context, addr string, exited *exit) error {
-	deadline := time.After(20 * time.Second)
+// or the time passes.
+func waitListening(ctx context.Context, addr string, exited *exit, within time.Duration) error {
+	deadline := time.After(within)
 	tick := time.NewTicker(10 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -234,7 +287,7 @@ func waitListening(ctx context.Context, addr string, exited *exit) error {
 		case <-exited.done:
 			return fmt.Errorf("%w before its driver listened on %s: %v", errExited, addr, exited.err)
 		case <-deadline:
-			return fmt.Errorf("its driver did not listen on %s within 20s", addr)
+			return fmt.Errorf("%w on %s within %s", errNotListening, addr, within)
 		case <-ctx.Done():
 			return ctx.Err()
 		case <-tick.C:

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"html"
 	"io"
 	"net/http"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"strings"
 	"testing"
@@ -179,27 +181,54 @@ func TestMutantsAreCaught(t *testing.T) {
 	if testing.Short() {
 		t.Skip("mutation tests run the whole suite once per mutant")
 	}
-	for _, m := range mutants {
-		t.Run(m.name, func(t *testing.T) {
-			dir := t.TempDir()
-			status, err := contracts.Run(context.Background(), contracts.Options{
-				Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect},
-				Tags:        "~@hook", Concurrency: 4, Formats: "cucumber", OutDir: dir, Output: io.Discard,
-				Wait: 4 * time.Second, // a mutant fails; no need to wait it out for long
+	for _, lang := range []string{"en", "pt"} {
+		for _, m := range mutants {
+			t.Run(lang+"/"+m.name, func(t *testing.T) {
+				catches(t, m, lang)
 			})
-			if err != nil {
-				t.Fatal(err)
-			}
-			if status == 0 {
-				t.Fatalf("the suite passed against a client that %s", m.name)
-			}
-			failed := failedScenarios(t, filepath.Join(dir, "omsbox-contracts.cucumber.json"))
-			for _, want := range m.mustFail {
-				if !slices.Contains(failed, want) {
-					t.Errorf("scenario %q did not catch a client that %s (failed: %v)", want, m.name, failed)
-				}
-			}
-		})
+		}
+	}
+}
+
+// catches runs the built-in features of one language against a mutant;
+// the scenarios that must catch it fail.
+func catches(t *testing.T, m mutant, lang string) {
+	dir := t.TempDir()
+	status, err := contracts.Run(context.Background(), contracts.Options{
+		Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect},
+		Tags:        "~@hook", Lang: lang, Concurrency: 4, Formats: "cucumber,html", OutDir: dir, Output: io.Discard,
+		Wait: 4 * time.Second, // a mutant fails; no need to wait it out for long
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if status == 0 {
+		t.Fatalf("the suite passed against a client that %s", m.name)
+	}
+	failed := failedScenarios(t, filepath.Join(dir, "omsbox-contracts.cucumber.json"))
+	page, err := os.ReadFile(filepath.Join(dir, "omsbox-contracts.html"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range m.mustFail {
+		if lang == "pt" {
+			want = contracts.PortugueseName(want)
+		}
+		if !slices.Contains(failed, want) {
+			t.Errorf("scenario %q did not catch a client that %s (failed: %v)", want, m.name, failed)
+		}
+		// The reviewers' report shows it failed, open, with the failure.
+		opened := regexp.MustCompile(`<details class="scenario failed" id="s\d+" data-status="failed" open>\s*<summary><span class="badge failed">[^<]+</span>` +
+			regexp.QuoteMeta(html.EscapeString(want)))
+		if !opened.Match(page) {
+			t.Errorf("the HTML report does not show %q failed and open", want)
+		}
+	}
+	if !strings.Contains(string(page), `<pre class="err">`) {
+		t.Error("the HTML report shows no failure")
+	}
+	if lang == "pt" && (!strings.Contains(string(page), `<html lang="pt-BR">`) || !strings.Contains(string(page), "reprovado")) {
+		t.Error("the report of the Portuguese features is not in Portuguese")
 	}
 }
 

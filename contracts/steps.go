@@ -37,6 +37,16 @@ type world struct {
 		status int
 		body   string
 	}
+	// skip says why the scenario does not apply to this integration; its
+	// steps are then skipped.
+	skip string
+	// since is the journal's and the event log's last sequence number
+	// before the scenario: on a shared account, what came before is
+	// another scenario's.
+	since, eventsSince int64
+	retryAfter         int // the Retry-After the scenario's fault sends
+	rec                *scenarioRecord
+	unlock             func() // releases the clock lock
 }
 
 var scenarios atomic.Int64
@@ -44,10 +54,17 @@ var scenarios atomic.Int64
 // newWorld gives the scenario an account of its own (or the shared one
 // for an integration already running) and its SkyHub seller.
 func (h *harness) newWorld(ctx context.Context) (*world, error) {
-	w := &world{h: h}
+	w := &world{h: h, retryAfter: 1}
 	if !h.integration.PerScenario() {
+		// The integration keeps its own state (its feed configuration, the
+		// orders it stored): the account is never reset under it. The
+		// scenario sees only what happens from now on.
 		w.env = h.shared
-		return w, h.client.Reset(ctx, h.shared.Account)
+		var err error
+		if w.since, w.eventsSince, err = h.marks(ctx, h.shared.Account); err != nil {
+			return nil, err
+		}
+		return w, nil
 	}
 	name := fmt.Sprintf("%s-%d", h.prefix, scenarios.Add(1))
 	a, err := h.client.CreateAccount(ctx, client.Account{Name: name})
@@ -70,7 +87,7 @@ func (w *world) start(ctx context.Context) error {
 		return nil
 	}
 	env := w.env
-	env.HookMode = w.hook
+	env.HookMode, env.DriverOptional = w.hook, w.h.driverOptional
 	if w.wrong {
 		env.AppToken = "wrong-" + env.AppToken
 	}
@@ -275,6 +292,7 @@ func (w *world) ordersAre(ctx context.Context, status string, orders []*oms.Orde
 // the bridge's) of the scenario account.
 func (w *world) journal(ctx context.Context, f client.JournalFilter) ([]journal.Entry, error) {
 	f.Account = w.env.Account
+	f.Since = max(f.Since, w.since)
 	all, err := w.h.client.Journal(ctx, f)
 	if err != nil {
 		return nil, err
@@ -450,7 +468,7 @@ func (w *world) pickups(ctx context.Context) (int, error) {
 		return 0, err
 	}
 	all, err := w.h.client.Journal(ctx, client.JournalFilter{Account: w.env.Account, API: "skyhub", Method: "POST",
-		Path: "/skyhub/shipments/b2w/confirm_collection"})
+		Path: "/skyhub/shipments/b2w/confirm_collection", Since: w.since})
 	if err != nil {
 		return 0, err
 	}
@@ -525,10 +543,10 @@ func (w *world) waitedAsTold(ctx context.Context) error {
 			continue
 		}
 		rules++
-		told := time.Duration(w.h.retryAfter) * time.Second
+		told := time.Duration(w.retryAfter) * time.Second
 		gap := entries[i+1].ReceivedAt.Sub(e.ReceivedAt)
 		if gap < told-50*time.Millisecond {
-			return w.explain(ctx, fmt.Sprintf("after a 429 with Retry-After: %d the integration came back %s later", w.h.retryAfter, gap.Round(time.Millisecond)),
+			return w.explain(ctx, fmt.Sprintf("after a 429 with Retry-After: %d the integration came back %s later", w.retryAfter, gap.Round(time.Millisecond)),
 				journal.Filter{Path: "/api/oms/pvt/orders/" + o.OrderID})
 		}
 	}

@@ -29,6 +29,7 @@ const usage = `omsbox — a local sandbox of the VTEX OMS and SkyHub APIs
 Usage:
   omsbox serve [flags]            run the sandbox (see omsbox serve -h)
   omsbox contracts run [flags]    run the contract features against an integration
+  omsbox contracts steps [--lang pt]  print the step glossary for writing features
   omsbox healthcheck              exit 0 when the sandbox at $OMSBOX_ADDR is healthy (for containers)
   omsbox version                  print the version (also omsbox --version)
 `
@@ -57,13 +58,13 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		// With the control plane on its own address, health is there.
 		return healthcheck(ctx, env("OMSBOX_CONTROL_ADDR", env("OMSBOX_ADDR", "127.0.0.1:8080")))
 	case "contracts":
-		if len(args) < 2 || args[1] != "run" {
+		if len(args) < 2 || (args[1] != "run" && args[1] != "steps") {
 			fmt.Fprint(stderr, usage)
-			return errors.New("contracts: the command is 'omsbox contracts run'")
+			return errors.New("contracts: the commands are 'omsbox contracts run' and 'omsbox contracts steps'")
 		}
 		ctx, stop := signal.NotifyContext(ctx, os.Interrupt, syscall.SIGTERM)
 		defer stop()
-		return helpIsNoError(runContracts(ctx, args[2:], stdout, stderr))
+		return helpIsNoError(runContracts(ctx, args[1:], stdout, stderr))
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -31,7 +31,7 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/omsbox/omsbox/cmd/refclient/connector"
+	"github.com/omsbox/omsbox/contracts/reference"
 )
 
 func main() {
@@ -79,7 +79,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err := checkEnv(); err != nil {
 		return err
 	}
-	cfg := connector.FromEnv()
+	cfg := reference.FromEnv()
 	fs := flag.NewFlagSet(cmd, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
@@ -106,7 +106,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if *logJSON {
 		handler = slog.NewJSONHandler(stderr, nil)
 	}
-	c, err := connector.New(cfg, slog.New(handler))
+	c, err := reference.New(cfg, slog.New(handler))
 	if err != nil {
 		return err
 	}
@@ -117,7 +117,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 		return nil
 	}
-	var a connector.Action
+	var a reference.Action
 	switch cmd {
 	case "run":
 		return c.Run(ctx)
@@ -129,20 +129,20 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := need(2); err != nil {
 			return err
 		}
-		a = connector.Action{Action: "invoice", OrderID: rest[0], InvoiceNumber: rest[1]}
+		a = reference.Action{Action: "invoice", OrderID: rest[0], InvoiceNumber: rest[1]}
 		for _, spec := range rest[2:] {
 			sku, qty, ok := strings.Cut(spec, ":")
 			n, err := strconv.Atoi(qty)
 			if !ok || err != nil || n < 1 {
 				return fmt.Errorf("item %q: want SKU:QUANTITY", spec)
 			}
-			a.Items = append(a.Items, connector.ActionItem{ID: sku, Quantity: n})
+			a.Items = append(a.Items, reference.ActionItem{ID: sku, Quantity: n})
 		}
 	case "tracking":
 		if err := need(3); err != nil {
 			return err
 		}
-		a = connector.Action{Action: "tracking", OrderID: rest[0], InvoiceNumber: rest[1], TrackingNumber: rest[2]}
+		a = reference.Action{Action: "tracking", OrderID: rest[0], InvoiceNumber: rest[1], TrackingNumber: rest[2]}
 		if len(rest) > 3 {
 			a.Courier = rest[3]
 		}
@@ -150,17 +150,17 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		if err := need(2); err != nil {
 			return err
 		}
-		a = connector.Action{Action: "delivered", OrderID: rest[0], InvoiceNumber: rest[1]}
+		a = reference.Action{Action: "delivered", OrderID: rest[0], InvoiceNumber: rest[1]}
 	case "cancel":
 		if err := need(1); err != nil {
 			return err
 		}
-		a = connector.Action{Action: "cancel", OrderID: rest[0], Reason: strings.Join(rest[1:], " ")}
+		a = reference.Action{Action: "cancel", OrderID: rest[0], Reason: strings.Join(rest[1:], " ")}
 	case "change":
 		if err := need(2); err != nil {
 			return err
 		}
-		a = connector.Action{Action: "change", OrderID: rest[0], Reason: rest[1], DiscountValue: *discount, IncrementValue: *increment}
+		a = reference.Action{Action: "change", OrderID: rest[0], Reason: rest[1], DiscountValue: *discount, IncrementValue: *increment}
 	default:
 		fs.Usage()
 		return fmt.Errorf("unknown command %q", cmd)
@@ -169,7 +169,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	defer cancel()
 	receipt, err := c.Do(ctx, a)
 	if err != nil {
-		var apiErr *connector.APIError
+		var apiErr *reference.APIError
 		if errors.As(err, &apiErr) {
 			return fmt.Errorf("VTEX refused %s: %w", cmd, err)
 		}

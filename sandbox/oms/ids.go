@@ -18,9 +18,17 @@ type idSource struct {
 const firstSequence = 502550
 
 func newIDSource(account string, seed uint64) *idSource {
+	return newIDSourceGen(account, seed, 0)
+}
+
+// newIDSourceGen is the source of an account's generation: generation 0
+// draws the seed orders (the same ids after every reset), each later
+// generation (the orders created after the n-th reset) a stream of its
+// own, so an order id is never issued twice in a sandbox's life.
+func newIDSourceGen(account string, seed, generation uint64) *idSource {
 	h := fnv.New64a()
 	h.Write([]byte(account))
-	return &idSource{rng: rand.New(rand.NewPCG(seed, h.Sum64())), sequence: firstSequence}
+	return &idSource{rng: rand.New(rand.NewPCG(seed, h.Sum64()+generation*0x9e3779b97f4a7c15)), sequence: firstSequence}
 }
 
 // orderGroup is a 13-digit number, like 1172452900788.

@@ -81,16 +81,19 @@ func TestResetDropsPendingPlatformSteps(t *testing.T) {
 	if err := a.Reset(); err != nil {
 		t.Fatal(err)
 	}
-	// The same seed gives the same id again: the old timer must not move
-	// the new order.
+	// Ids never repeat after a reset; the old timer must neither bring
+	// the old order back nor move the new one.
 	n := camiseta()
 	n.Status = StatusPaymentPending
 	again, _ := a.Create(n)
-	if again != id {
-		t.Fatalf("reset did not replay ids: %s then %s", id, again)
+	if again == id {
+		t.Fatalf("an order created after the reset took the id %s of one before it", id)
 	}
 	_, _ = c.Advance(time.Hour)
 	if got := statusOf(t, a, again); got != StatusPaymentPending {
 		t.Fatalf("a timer from before the reset moved the new order to %s", got)
+	}
+	if a.Read(id, func(*Order) error { return nil }) == nil {
+		t.Fatalf("a timer from before the reset brought order %s back", id)
 	}
 }

@@ -93,31 +93,46 @@ type Account struct {
 	list       []*Order // in creation order
 	ids        *idSource
 	seed       *Seed
+	// resets counts the resets, and highSequence is the highest sequence
+	// ever issued: both outlive a reset, so the orders created after one
+	// never take an id or a sequence an earlier order had.
+	resets       uint64
+	highSequence int
 }
 
 // Name is the account name.
 func (a *Account) Name() string { return a.name }
 
 // Reset empties the account and creates its seed orders again, with the
-// same ids as the first time.
+// same ids as the first time. Orders created after a reset draw ids of
+// their own: an id is never issued twice in a sandbox's life, so an
+// integration that keeps its store across resets never sees one again.
 func (a *Account) Reset() error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
+	if a.ids != nil {
+		a.highSequence = max(a.highSequence, a.ids.sequence)
+		a.resets++
+	}
 	seed := a.seed
 	a.orders = map[string]*Order{}
 	a.bySequence = map[string]*Order{}
 	a.list = nil
 	a.ids = newIDSource(a.name, a.oms.seed)
-	if seed == nil {
-		return nil
-	}
-	now := a.oms.clock.Now()
-	for i, so := range seed.Orders {
-		n := so.NewOrder
-		n.CreatedAt = now.Add(-so.Age.Duration)
-		if _, err := a.createLocked(n); err != nil {
-			return fmt.Errorf("seed order %d of account %s: %w", i, a.name, err)
+	if seed != nil {
+		now := a.oms.clock.Now()
+		for i, so := range seed.Orders {
+			n := so.NewOrder
+			n.CreatedAt = now.Add(-so.Age.Duration)
+			if _, err := a.createLocked(n); err != nil {
+				return fmt.Errorf("seed order %d of account %s: %w", i, a.name, err)
+			}
 		}
+	}
+	if a.resets > 0 {
+		seq := max(a.highSequence, a.ids.sequence)
+		a.ids = newIDSourceGen(a.name, a.oms.seed, a.resets)
+		a.ids.sequence = seq
 	}
 	return nil
 }

@@ -287,3 +287,29 @@ func TestConcurrentCreateAndRead(t *testing.T) {
 		t.Fatalf("%d orders, want 100", a.Len())
 	}
 }
+
+// An integration keeps its store across a sandbox reset: the seed orders
+// come back with their ids, but an order created after the reset never
+// takes an id (or a sequence) an earlier order had.
+func TestIDsNeverRepeatAcrossResets(t *testing.T) {
+	a, _ := newAccount(t, "demostore")
+	seen := map[string]bool{}
+	seqs := map[string]bool{}
+	for round := range 3 {
+		for range 3 {
+			id, err := a.Create(camiseta())
+			if err != nil {
+				t.Fatal(err)
+			}
+			var seq string
+			_ = a.Read(id, func(o *Order) error { seq = o.Sequence; return nil })
+			if seen[id] || seqs[seq] {
+				t.Fatalf("round %d: order %s (sequence %s) was issued before", round, id, seq)
+			}
+			seen[id], seqs[seq] = true, true
+		}
+		if err := a.Reset(); err != nil {
+			t.Fatal(err)
+		}
+	}
+}

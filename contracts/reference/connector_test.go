@@ -1,4 +1,4 @@
-package connector_test
+package reference_test
 
 import (
 	"bytes"
@@ -13,7 +13,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/omsbox/omsbox/cmd/refclient/connector"
+	"github.com/omsbox/omsbox/contracts/reference"
 	"github.com/omsbox/omsbox/sandbox"
 	"github.com/omsbox/omsbox/sandbox/client"
 	"github.com/omsbox/omsbox/sandbox/faults"
@@ -25,9 +25,9 @@ var ctx = context.Background()
 // quiet keeps the connector's logs out of the test output.
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))
 
-func newConnector(t *testing.T, s *sandbox.Server, state string) *connector.Connector {
+func newConnector(t *testing.T, s *sandbox.Server, state string) *reference.Connector {
 	t.Helper()
-	c, err := connector.New(connector.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
+	c, err := reference.New(reference.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
 		StateFile: state, BackoffScale: 0.001, PollInterval: 10 * time.Millisecond, MaxRetries: 3}, quiet)
 	if err != nil {
 		t.Fatal(err)
@@ -89,6 +89,7 @@ func TestDownloadsStartsHandlingAndEmptiesTheFeed(t *testing.T) {
 	if n := calls(t, s, "POST", "/api/orders/feed/config"); n != 1 {
 		t.Fatalf("feed configuration saved %d times", n)
 	}
+	caughtUp := len(c.Orders())   // the seed's orders ready for handling: the initial load
 	ids := createOrders(t, s, 12) // more than one lot
 	if err := c.Once(ctx); err != nil {
 		t.Fatal(err)
@@ -104,8 +105,8 @@ func TestDownloadsStartsHandlingAndEmptiesTheFeed(t *testing.T) {
 	if q := feedQuantity(t, s); q != 0 {
 		t.Fatalf("%d feed items left", q)
 	}
-	if got := len(c.Orders()); got != len(ids) {
-		t.Fatalf("%d orders stored, want %d", got, len(ids))
+	if got := len(c.Orders()); got != caughtUp+len(ids) {
+		t.Fatalf("%d orders stored, want %d", got, caughtUp+len(ids))
 	}
 }
 
@@ -113,9 +114,10 @@ func TestACrashBeforeCommitLosesNothingAndStartsHandlingOnce(t *testing.T) {
 	s := sandbox.Start(t)
 	state := filepath.Join(t.TempDir(), "state.json")
 	first := newConnector(t, s, state)
-	if err := first.EnsureFeed(ctx); err != nil {
+	if err := first.Once(ctx); err != nil { // the initial load, committed
 		t.Fatal(err)
 	}
+	caughtUp := len(first.Orders())
 	ids := createOrders(t, s, 3)
 	// The commit never gets through: the process "dies" after storing and
 	// starting handling, before the feed knows.
@@ -133,8 +135,8 @@ func TestACrashBeforeCommitLosesNothingAndStartsHandlingOnce(t *testing.T) {
 	s.Client.ClearFaults(ctx, "")
 	s.Client.AdvanceClock(ctx, 250*time.Second) // the items come back
 	restarted := newConnector(t, s, state)
-	if got := len(restarted.Orders()); got != 3 {
-		t.Fatalf("the restart found %d stored orders, want 3", got)
+	if got := len(restarted.Orders()); got != caughtUp+3 {
+		t.Fatalf("the restart found %d stored orders, want %d", got, caughtUp+3)
 	}
 	if err := restarted.Once(ctx); err != nil {
 		t.Fatal(err)
@@ -155,7 +157,9 @@ func TestACrashBeforeCommitLosesNothingAndStartsHandlingOnce(t *testing.T) {
 func TestBacksOffOn429AndNeverRetriesWrongCredentials(t *testing.T) {
 	s := sandbox.Start(t)
 	c := newConnector(t, s, filepath.Join(t.TempDir(), "state.json"))
-	c.EnsureFeed(ctx)
+	if err := c.Once(ctx); err != nil { // the initial load, committed
+		t.Fatal(err)
+	}
 	ids := createOrders(t, s, 1)
 	two := 1 // Retry-After: 1 s, honoured in full
 	if _, err := s.Client.AddFault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/oms/pvt/orders/*", Status: 429, Times: 2, RetryAfter: &two}); err != nil {
@@ -178,12 +182,12 @@ func TestBacksOffOn429AndNeverRetriesWrongCredentials(t *testing.T) {
 		t.Fatalf("after the 429s the order is %s", st)
 	}
 
-	bad, _ := connector.New(connector.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: "wrong",
+	bad, _ := reference.New(reference.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: "wrong",
 		StateFile: filepath.Join(t.TempDir(), "x.json"), BackoffScale: 0.001, PollInterval: time.Millisecond}, quiet)
 	runCtx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
 	err := bad.Run(runCtx)
-	if connector.StatusOf(err) != http.StatusForbidden {
+	if reference.StatusOf(err) != http.StatusForbidden {
 		t.Fatalf("wrong credentials: %v", err)
 	}
 	entries, _ = s.Client.Journal(ctx, client.JournalFilter{})
@@ -201,17 +205,20 @@ func TestBacksOffOn429AndNeverRetriesWrongCredentials(t *testing.T) {
 func TestFiveHundredsAreRetriedFourHundredsAreNot(t *testing.T) {
 	s := sandbox.Start(t)
 	c := newConnector(t, s, filepath.Join(t.TempDir(), "state.json"))
-	c.EnsureFeed(ctx)
+	if err := c.Once(ctx); err != nil { // the initial load, committed
+		t.Fatal(err)
+	}
+	before, _ := s.Client.Journal(ctx, client.JournalFilter{})
 	s.Client.AddFault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/orders/feed", Status: 503, Times: 2})
 	if err := c.Once(ctx); err != nil {
 		t.Fatalf("two 503s then service: %v", err)
 	}
-	entries, _ := s.Client.Journal(ctx, client.JournalFilter{Method: "GET", Path: "/api/orders/feed"})
+	entries, _ := s.Client.Journal(ctx, client.JournalFilter{Method: "GET", Path: "/api/orders/feed", Since: before[len(before)-1].Seq})
 	if len(entries) != 3 || entries[0].Status != 503 || entries[1].Status != 503 || entries[2].Status != 200 {
 		t.Fatalf("feed reads: %d entries", len(entries))
 	}
-	_, err := c.Do(ctx, connector.Action{Action: "cancel", OrderID: "1111111111111-01"})
-	if connector.StatusOf(err) != http.StatusNotFound {
+	_, err := c.Do(ctx, reference.Action{Action: "cancel", OrderID: "1111111111111-01"})
+	if reference.StatusOf(err) != http.StatusNotFound {
 		t.Fatalf("unknown order: %v", err)
 	}
 	if n := calls(t, s, "POST", "/api/oms/pvt/orders/1111111111111-01/cancel"); n != 1 {
@@ -220,7 +227,7 @@ func TestFiveHundredsAreRetriedFourHundredsAreNot(t *testing.T) {
 }
 
 // driver posts an action to the driver endpoint.
-func driver(t *testing.T, url string, a connector.Action) (int, map[string]any) {
+func driver(t *testing.T, url string, a reference.Action) (int, map[string]any) {
 	t.Helper()
 	body, _ := json.Marshal(a)
 	resp, err := http.Post(url+"/actions", "application/json", bytes.NewReader(body))
@@ -246,23 +253,23 @@ func TestDriverActionsReachTheDocumentedStates(t *testing.T) {
 	defer drv.Close()
 
 	// Partial invoice, then the rest: invoiced.
-	if st, out := driver(t, drv.URL, connector.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-1",
-		Items: []connector.ActionItem{{ID: "CAM", Quantity: 2}}}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-1",
+		Items: []reference.ActionItem{{ID: "CAM", Quantity: 2}}}); st != 200 {
 		t.Fatalf("partial invoice: %d %v", st, out)
 	}
 	if st := statusOf(t, s, ids[0]); st != oms.StatusHandling {
 		t.Fatalf("after a partial invoice: %s", st)
 	}
-	if st, out := driver(t, drv.URL, connector.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-2", TrackingNumber: "BR1"}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "invoice", OrderID: ids[0], InvoiceNumber: "NF-2", TrackingNumber: "BR1"}); st != 200 {
 		t.Fatalf("last invoice: %d %v", st, out)
 	}
 	if st := statusOf(t, s, ids[0]); st != oms.StatusInvoiced {
 		t.Fatalf("after the last invoice: %s", st)
 	}
-	if st, out := driver(t, drv.URL, connector.Action{Action: "tracking", OrderID: ids[0], InvoiceNumber: "NF-1", TrackingNumber: "BR2", Courier: "Correios"}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "tracking", OrderID: ids[0], InvoiceNumber: "NF-1", TrackingNumber: "BR2", Courier: "Correios"}); st != 200 {
 		t.Fatalf("tracking: %d %v", st, out)
 	}
-	if st, out := driver(t, drv.URL, connector.Action{Action: "delivered", OrderID: ids[0], InvoiceNumber: "NF-1", City: "São Paulo", State: "SP"}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "delivered", OrderID: ids[0], InvoiceNumber: "NF-1", City: "São Paulo", State: "SP"}); st != 200 {
 		t.Fatalf("delivered: %d %v", st, out)
 	}
 	acct, _ := s.OMS.Account(s.Account)
@@ -274,12 +281,12 @@ func TestDriverActionsReachTheDocumentedStates(t *testing.T) {
 		return nil
 	})
 	// Change, then cancel (a request from handling, confirmed by a second).
-	if st, out := driver(t, drv.URL, connector.Action{Action: "change", OrderID: ids[1], Reason: "sem estoque",
-		ItemsRemoved: []connector.ActionItem{{ID: "CAM", Quantity: 1}}}); st != 200 {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "change", OrderID: ids[1], Reason: "sem estoque",
+		ItemsRemoved: []reference.ActionItem{{ID: "CAM", Quantity: 1}}}); st != 200 {
 		t.Fatalf("change: %d %v", st, out)
 	}
 	for range 2 {
-		if st, out := driver(t, drv.URL, connector.Action{Action: "cancel", OrderID: ids[1], Reason: "cliente desistiu"}); st != 200 {
+		if st, out := driver(t, drv.URL, reference.Action{Action: "cancel", OrderID: ids[1], Reason: "cliente desistiu"}); st != 200 {
 			t.Fatalf("cancel: %d %v", st, out)
 		}
 	}
@@ -287,10 +294,10 @@ func TestDriverActionsReachTheDocumentedStates(t *testing.T) {
 		t.Fatalf("after cancel: %s", st)
 	}
 	// Refusals: VTEX's come back as 422 with its status; bad actions 400.
-	if st, out := driver(t, drv.URL, connector.Action{Action: "cancel", OrderID: ids[0]}); st != 422 || out["vtexStatus"] != float64(409) {
+	if st, out := driver(t, drv.URL, reference.Action{Action: "cancel", OrderID: ids[0]}); st != 422 || out["vtexStatus"] != float64(409) {
 		t.Fatalf("cancel of an invoiced order: %d %v", st, out)
 	}
-	if st, _ := driver(t, drv.URL, connector.Action{Action: "teleport", OrderID: ids[2]}); st != 400 {
+	if st, _ := driver(t, drv.URL, reference.Action{Action: "teleport", OrderID: ids[2]}); st != 400 {
 		t.Fatalf("unknown action: %d", st)
 	}
 	// The stored copy follows the actions.
@@ -309,7 +316,7 @@ func TestHookModeDownloadsOnNotification(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	ln.Close()
-	c, err := connector.New(connector.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
+	c, err := reference.New(reference.Config{VTEXURL: s.URL, Account: s.Account, AppKey: s.AppKey, AppToken: s.AppToken,
 		StateFile: filepath.Join(t.TempDir(), "state.json"), BackoffScale: 0.001, PollInterval: time.Hour,
 		HookAddr: addr, HookURL: "http://" + addr + "/"}, quiet)
 	if err != nil {
@@ -341,4 +348,64 @@ func TestHookModeDownloadsOnNotification(t *testing.T) {
 		case <-tick.C:
 		}
 	}
+}
+
+// The feed holds only the changes after it was set up: on its first start
+// the connector lists the orders already ready for handling (more than a
+// page of them) and handles each; later starts leave that to the feed.
+func TestFirstStartCatchesUpOnOrdersPaidBefore(t *testing.T) {
+	s := sandbox.Start(t)
+	defer reference.SetCatchUpPageSize(5)()
+	ids := createOrders(t, s, 12)
+	state := filepath.Join(t.TempDir(), "state.json")
+	if err := newConnector(t, s, state).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	for _, id := range ids {
+		if st := statusOf(t, s, id); st != oms.StatusHandling {
+			t.Fatalf("order %s paid before the first start is %s, want handling", id, st)
+		}
+	}
+	first := calls(t, s, "GET", "/api/oms/pvt/orders")
+	if first < 3 { // 12 orders and the seed's, 5 a page
+		t.Fatalf("the initial load listed %d pages, want at least 3", first)
+	}
+	if err := newConnector(t, s, state).Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if again := calls(t, s, "GET", "/api/oms/pvt/orders"); again != first {
+		t.Fatalf("a later start listed orders again (%d pages, then %d)", first, again)
+	}
+}
+
+// A feed configuration lost while the connector runs (the account was
+// reset) is set up again, and the orders waiting are caught up.
+func TestLostFeedConfigurationIsSetUpAgain(t *testing.T) {
+	s := sandbox.Start(t)
+	c := newConnector(t, s, filepath.Join(t.TempDir(), "state.json"))
+	runCtx, cancel := context.WithCancel(ctx)
+	done := make(chan error, 1)
+	go func() { done <- c.Run(runCtx) }()
+	defer func() { cancel(); <-done }()
+	waitFor := func(what string, ok func() bool) {
+		t.Helper()
+		deadline := time.After(10 * time.Second)
+		tick := time.NewTicker(5 * time.Millisecond)
+		defer tick.Stop()
+		for !ok() {
+			select {
+			case <-deadline:
+				t.Fatalf("%s within 10 s", what)
+			case <-tick.C:
+			}
+		}
+	}
+	waitFor("the feed configuration was not created", func() bool { return calls(t, s, "POST", "/api/orders/feed/config") == 1 })
+	if err := s.Client.Reset(ctx, s.Account); err != nil {
+		t.Fatal(err)
+	}
+	ids := createOrders(t, s, 2)
+	waitFor("the feed configuration was not set up again after the reset", func() bool {
+		return calls(t, s, "POST", "/api/orders/feed/config") >= 1 && statusOf(t, s, ids[1]) == oms.StatusHandling
+	})
 }

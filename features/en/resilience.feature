@@ -19,6 +19,7 @@ Feature: Resilience
     Then the order is "handling"
     And the feed has no pending items
 
+  @credentials
   Scenario: Wrong credentials are not retried in a loop
     Given the integration has a wrong app token
     When the integration runs

@@ -1,4 +1,4 @@
-package connector
+package reference
 
 import (
 	"context"
@@ -55,14 +55,63 @@ var feedConfig = map[string]any{
 }
 
 // EnsureFeed creates the feed configuration unless one exists: saving it
-// again would be harmless, but reading first keeps a hand-tuned one.
+// again would be harmless, but reading first keeps a hand-tuned one. The
+// feed holds only the changes made after it was set up, so when it had to
+// create it (the first start, or a configuration lost since) it catches
+// up on the orders already waiting: the initial load.
 func (c *Connector) EnsureFeed(ctx context.Context) error {
 	err := c.vtex.do(ctx, "GET", "/api/orders/feed/config", nil, nil)
-	if StatusOf(err) == http.StatusNotFound {
-		c.log.Info("creating the feed configuration")
-		return c.vtex.do(ctx, "POST", "/api/orders/feed/config", feedConfig, nil)
+	if StatusOf(err) != http.StatusNotFound {
+		return err
 	}
-	return err
+	c.log.Info("creating the feed configuration")
+	if err := c.vtex.do(ctx, "POST", "/api/orders/feed/config", feedConfig, nil); err != nil {
+		return err
+	}
+	if err := c.catchUp(ctx); err != nil {
+		// The orders left over are still ready for handling; the next
+		// start will not list them again, so say so loudly.
+		c.log.Error("initial load incomplete: some orders paid before the feed was set up were not handled", "error", err)
+	}
+	return nil
+}
+
+// catchUpPageSize is how many orders the initial load lists per page
+// (VTEX's maximum).
+var catchUpPageSize = 100
+
+// catchUp handles the orders that were ready for handling before the feed
+// existed. It lists them all first (oldest first, page by page: handling
+// them while paging would shift the pages under it), then downloads each;
+// download is idempotent, so an order the feed also brings is handled once.
+func (c *Connector) catchUp(ctx context.Context) error {
+	perPage := catchUpPageSize
+	var ids []string
+	for page := 1; ; page++ {
+		var list struct {
+			List   []struct{ OrderID string } `json:"list"`
+			Paging struct{ Pages int }        `json:"paging"`
+		}
+		path := fmt.Sprintf("/api/oms/pvt/orders?f_status=ready-for-handling&orderBy=creationDate,asc&per_page=%d&page=%d", perPage, page)
+		if err := c.vtex.do(ctx, "GET", path, nil, &list); err != nil {
+			return fmt.Errorf("list the orders ready for handling: %w", err)
+		}
+		for _, o := range list.List {
+			ids = append(ids, o.OrderID)
+		}
+		if page >= list.Paging.Pages || len(list.List) == 0 {
+			break
+		}
+	}
+	n := 0
+	for _, id := range ids {
+		if err := c.download(ctx, id); err != nil {
+			return fmt.Errorf("order %s: %w", id, err)
+		}
+		n++
+	}
+	c.log.Info("initial load done", "orders", n)
+	return nil
 }
 
 // feedItem is the part of a feed item the connector reads.
@@ -151,6 +200,13 @@ func (c *Connector) loop(ctx context.Context) error {
 			c.log.Error("feed read failed", "error", err)
 			if StatusOf(err) == http.StatusUnauthorized || StatusOf(err) == http.StatusForbidden {
 				return err // wrong credentials: never retried in a loop
+			}
+			if StatusOf(err) == http.StatusNotFound {
+				// The feed configuration is gone (an account reset, someone
+				// deleted it): set it up again, with an initial load.
+				if err := c.EnsureFeed(ctx); err != nil {
+					c.log.Error("feed configuration", "error", err)
+				}
 			}
 		}
 		if n > 0 {

@@ -1,4 +1,4 @@
-// Package connector is omsbox's reference ERP integration: a small,
+// Package reference is omsbox's reference ERP integration: a small,
 // production-quality VTEX connector that does the documented order flow
 // right, for integrators to read and copy. It downloads orders from Feed
 // v3 (or on hook notifications), keeps them in its own store, starts
@@ -7,7 +7,7 @@
 // change) on a driver endpoint. Every call retries what is worth retrying
 // and nothing else. cmd/refclient is its command line; the contract
 // harness runs it in-process.
-package connector
+package reference
 
 import (
 	"errors"

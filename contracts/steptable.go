@@ -1,0 +1,481 @@
+package contracts
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/cucumber/godog"
+	"github.com/omsbox/omsbox/sandbox/faults"
+	"github.com/omsbox/omsbox/sandbox/oms"
+)
+
+// StepDef is one step of the library: its phrase in English and in
+// Brazilian Portuguese (regular expressions with the same groups, bound
+// to the same code), the area it belongs to, what its parameters mean and
+// an example in each language. godog's registration, the glossary
+// (omsbox contracts steps) and the test that keeps both languages in step
+// all read this one table.
+type StepDef struct {
+	Area      string
+	EN, PT    string
+	Params    string
+	ParamsPT  string
+	Example   string
+	ExamplePT string
+	// Fn is the step's code: a func(context.Context, string..., [*godog.Table]) error.
+	Fn any
+
+	en, pt *regexp.Regexp
+}
+
+// Areas in the glossary's order; each new area of the harness adds its
+// own, with its own steps.
+var Areas = []string{"integration", "orders", "invoices", "coleta", "feed", "hook", "faults", "clock", "journal", "events"}
+
+// areaEN names the areas in the English glossary.
+var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
+	"coleta": "Coleta (B2W pickup)", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
+	"journal": "journal (the integration's calls)", "events": "events"}
+
+// AreaPT names the areas in Portuguese, for the Portuguese glossary.
+var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
+	"coleta": "Coleta", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
+	"journal": "chamadas (journal)", "events": "eventos"}
+
+// Steps returns the step library.
+func Steps() []*StepDef { return stepTable }
+
+var count = map[string]int{"a": 1, "an": 1, "one": 1, "um": 1, "uma": 1, "once": 1, "uma vez": 1,
+	"twice": 2, "duas vezes": 2, "never": 0, "nenhuma vez": 0}
+
+// atoi reads a count: digits, or a word such as "a", "um", "twice".
+func atoi(s string) int {
+	if n, ok := count[strings.TrimSpace(s)]; ok {
+		return n
+	}
+	var n int
+	fmt.Sscan(s, &n)
+	return n
+}
+
+const methods = `(GET|POST|PUT|PATCH|DELETE)`
+
+var stepTable = []*StepDef{
+	// integration
+	{Area: "integration", EN: `^the integration (?:is running|runs)$`, PT: `^a integração (?:está rodando|roda)$`,
+		Example: "Given the integration is running", ExamplePT: "Dado que a integração está rodando",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).start(ctx) }},
+	{Area: "integration", EN: `^the integration has a wrong app token$`, PT: `^a integração tem um app token errado$`,
+		Example: "Given the integration has a wrong app token", ExamplePT: "Dado que a integração tem um app token errado",
+		Fn: func(ctx context.Context) error { worldOf(ctx).wrong = true; return nil }},
+	{Area: "hook", EN: `^the integration is running in hook mode$`, PT: `^a integração está rodando em modo hook$`,
+		Example: "Given the integration is running in hook mode", ExamplePT: "Dado que a integração está rodando em modo hook",
+		Fn: func(ctx context.Context) error {
+			w := worldOf(ctx)
+			w.hook = true
+			return w.start(ctx)
+		}},
+
+	// orders
+	{Area: "orders", EN: `^(a|an|\d+) paid orders?(?: with (\d+) items?)?(?: arrives?)?$`,
+		PT:     `^(um|\d+) pedidos? pagos?(?: com (\d+) (?:item|itens))?(?: chegam?)?$`,
+		Params: "how many orders (a, an, um or a number); items per order (default 1)", ParamsPT: "quantos pedidos (um ou um número); itens por pedido (1 se omitido)",
+		Example: "When a paid order with 2 items arrives", ExamplePT: "Quando um pedido pago com 2 itens chega",
+		Fn: func(ctx context.Context, n, items string) error {
+			return worldOf(ctx).paidOrders(ctx, atoi(n), oms.ChannelVTEX, "", max(atoi(items), 1))
+		}},
+	{Area: "orders", EN: `^a paid B2W (Direct|Correios) order with (\d+) items?(?: arrives)?$`,
+		PT:     `^um pedido pago B2W (Direct|Correios) com (\d+) (?:item|itens)(?: chega)?$`,
+		Params: "B2W Entrega Direct (collected) or Correios (posted); how many items", ParamsPT: "B2W Entrega Direct (coletado) ou Correios (postado); quantos itens",
+		Example: "When a paid B2W Direct order with 2 items arrives", ExamplePT: "Quando um pedido pago B2W Direct com 2 itens chega",
+		Fn: func(ctx context.Context, kind, items string) error {
+			return worldOf(ctx).paidOrders(ctx, 1, oms.ChannelB2W, oms.Shipping(strings.ToLower(kind)), atoi(items))
+		}},
+	{Area: "orders", EN: `^these paid orders arrive:$`, PT: `^chegam estes pedidos pagos:$`,
+		Params: "a table, one row per item: order (a label grouping rows), channel (vtex or b2w), shipping (direct or correios, B2W only), " +
+			"status (default ready-for-handling), sku, name, price (reais, e.g. 29.90), quantity; Portuguese headers: pedido, canal, entrega, status, sku, nome, preço, quantidade",
+		ParamsPT: "uma tabela, uma linha por item: pedido (um rótulo que agrupa as linhas), canal (vtex ou b2w), entrega (direct ou correios, só B2W), " +
+			"status (ready-for-handling se omitido), sku, nome, preço (em reais, ex.: 29,90), quantidade; também aceita os cabeçalhos em inglês",
+		Example:   "Given these paid orders arrive:\n  | order | channel | sku   | name     | price | quantity |\n  | A     | vtex    | CAM-1 | Camiseta | 49.90 | 2        |",
+		ExamplePT: "Dado que chegam estes pedidos pagos:\n  | pedido | canal | sku   | nome     | preço | quantidade |\n  | A      | vtex  | CAM-1 | Camiseta | 49.90 | 2          |",
+		Fn:        func(ctx context.Context, t *godog.Table) error { return worldOf(ctx).tableOrders(ctx, t) }},
+	{Area: "orders", EN: `^a paid order in its window to cancel$`, PT: `^um pedido pago em sua janela de cancelamento$`,
+		Example: "Given a paid order in its window to cancel", ExamplePT: "Dado um pedido pago em sua janela de cancelamento",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).paidOrdersIn(ctx, oms.StatusWindowToCancel) }},
+	{Area: "orders", EN: `^the shopper cancels the order$`, PT: `^o comprador cancela o pedido$`,
+		Example: "When the shopper cancels the order", ExamplePT: "Quando o comprador cancela o pedido",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).shopperCancels(ctx) }},
+	{Area: "orders", EN: `^the order is "([^"]*)"$`, PT: `^o pedido está "([^"]*)"$`,
+		Params: "a VTEX order status (handling, invoiced, canceled, ...); waits until the last order of the scenario is in it", ParamsPT: "um status de pedido da VTEX (handling, invoiced, canceled, ...); espera até o último pedido do cenário chegar nele",
+		Example: `Then the order is "handling"`, ExamplePT: `Então o pedido está "handling"`,
+		Fn: func(ctx context.Context, status string) error { return worldOf(ctx).orderIs(ctx, status) }},
+	{Area: "orders", EN: `^every order is "([^"]*)"$`, PT: `^todos os pedidos estão "([^"]*)"$`,
+		Params: "a VTEX order status; waits until every order of the scenario is in it", ParamsPT: "um status de pedido da VTEX; espera até todos os pedidos do cenário chegarem nele",
+		Example: `Then every order is "handling"`, ExamplePT: `Então todos os pedidos estão "handling"`,
+		Fn: func(ctx context.Context, status string) error {
+			w := worldOf(ctx)
+			return w.ordersAre(ctx, status, w.orders)
+		}},
+	{Area: "orders", EN: `^start-handling was called once for the order$`, PT: `^start-handling foi chamado uma vez para o pedido$`,
+		Example: "Then start-handling was called once for the order", ExamplePT: "Então start-handling foi chamado uma vez para o pedido",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).startHandlingOfLast(ctx, 1) }},
+	{Area: "orders", EN: `^start-handling was called once for every order$`, PT: `^start-handling foi chamado uma vez para cada pedido$`,
+		Example: "Then start-handling was called once for every order", ExamplePT: "Então start-handling foi chamado uma vez para cada pedido",
+		Fn: func(ctx context.Context) error {
+			w := worldOf(ctx)
+			return w.startHandlingCalls(ctx, 1, w.orders)
+		}},
+	{Area: "orders", EN: `^start-handling was never called for the order$`, PT: `^start-handling nunca foi chamado para o pedido$`,
+		Example: "Then start-handling was never called for the order", ExamplePT: "Então start-handling nunca foi chamado para o pedido",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).startHandlingOfLast(ctx, 0) }},
+	{Area: "orders", EN: `^the order was read before start-handling was called$`, PT: `^o pedido foi lido antes de start-handling ser chamado$`,
+		Example: "Then the order was read before start-handling was called", ExamplePT: "Então o pedido foi lido antes de start-handling ser chamado",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).readBeforeStart(ctx) }},
+
+	// invoices and the ERP's other actions, through the driver
+	{Area: "invoices", EN: `^the ERP invoices the order as "([^"]*)"(?: with tracking number "([^"]*)")?$`,
+		PT:     `^o ERP fatura o pedido com a nota "([^"]*)"(?: e o código de rastreio "([^"]*)")?$`,
+		Params: "the invoice (NF-e) number; optionally its tracking number", ParamsPT: "o número da nota (NF-e); opcionalmente, o código de rastreio",
+		Example:   `When the ERP invoices the order as "NF-1001" with tracking number "BR1001"`,
+		ExamplePT: `Quando o ERP fatura o pedido com a nota "NF-1001" e o código de rastreio "BR1001"`,
+		Fn: func(ctx context.Context, number, tracking string) error {
+			return worldOf(ctx).invoice(ctx, number, 0, tracking)
+		}},
+	{Area: "invoices", EN: `^the ERP invoices item (\d+) as "([^"]*)"$`, PT: `^o ERP fatura o item (\d+) com a nota "([^"]*)"$`,
+		Params: "the item's position in the order (1 is the first); the invoice number", ParamsPT: "a posição do item no pedido (1 é o primeiro); o número da nota",
+		Example: `When the ERP invoices item 1 as "NF-2001"`, ExamplePT: `Quando o ERP fatura o item 1 com a nota "NF-2001"`,
+		Fn: func(ctx context.Context, item, number string) error {
+			return worldOf(ctx).invoice(ctx, number, atoi(item), "")
+		}},
+	{Area: "invoices", EN: `^the ERP sends tracking number "([^"]*)" for invoice "([^"]*)"$`,
+		PT:     `^o ERP envia o código de rastreio "([^"]*)" da nota "([^"]*)"$`,
+		Params: "the tracking number; the invoice number", ParamsPT: "o código de rastreio; o número da nota",
+		Example:   `When the ERP sends tracking number "BR4001" for invoice "NF-4001"`,
+		ExamplePT: `Quando o ERP envia o código de rastreio "BR4001" da nota "NF-4001"`,
+		Fn: func(ctx context.Context, tracking, number string) error {
+			return worldOf(ctx).action(ctx, map[string]any{"action": "tracking", "invoiceNumber": number, "trackingNumber": tracking, "courier": "Correios"}, true)
+		}},
+	{Area: "invoices", EN: `^the carrier delivers invoice "([^"]*)"$`, PT: `^a transportadora entrega a nota "([^"]*)"$`,
+		Params: "the invoice number", ParamsPT: "o número da nota",
+		Example: `When the carrier delivers invoice "NF-4001"`, ExamplePT: `Quando a transportadora entrega a nota "NF-4001"`,
+		Fn: func(ctx context.Context, number string) error {
+			return worldOf(ctx).action(ctx, map[string]any{"action": "delivered", "invoiceNumber": number, "city": "São Paulo", "state": "SP"}, true)
+		}},
+	{Area: "invoices", EN: `^the ERP cancels the order$`, PT: `^o ERP cancela o pedido$`,
+		Example: "When the ERP cancels the order", ExamplePT: "Quando o ERP cancela o pedido",
+		Fn: func(ctx context.Context) error {
+			return worldOf(ctx).action(ctx, map[string]any{"action": "cancel", "reason": "cliente desistiu"}, true)
+		}},
+	{Area: "invoices", EN: `^the ERP tries to cancel the order$`, PT: `^o ERP tenta cancelar o pedido$`,
+		Example: "When the ERP tries to cancel the order", ExamplePT: "Quando o ERP tenta cancelar o pedido",
+		Fn: func(ctx context.Context) error {
+			return worldOf(ctx).action(ctx, map[string]any{"action": "cancel", "reason": "tarde demais"}, false)
+		}},
+	{Area: "invoices", EN: `^the cancel was refused$`, PT: `^o cancelamento foi recusado$`,
+		Example: "Then the cancel was refused", ExamplePT: "Então o cancelamento foi recusado",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).cancelRefused() }},
+	{Area: "invoices", EN: `^the order has (\d+) invoices?$`, PT: `^o pedido tem (\d+) notas?$`,
+		Params: "how many invoices", ParamsPT: "quantas notas",
+		Example: "Then the order has 2 invoices", ExamplePT: "Então o pedido tem 2 notas",
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).invoiceCount(ctx, atoi(n)) }},
+	{Area: "invoices", EN: `^invoice "([^"]*)" has tracking number "([^"]*)"$`, PT: `^a nota "([^"]*)" tem o código de rastreio "([^"]*)"$`,
+		Params: "the invoice number; the tracking number", ParamsPT: "o número da nota; o código de rastreio",
+		Example: `Then invoice "NF-3001" has tracking number "BR3001"`, ExamplePT: `Então a nota "NF-3001" tem o código de rastreio "BR3001"`,
+		Fn: func(ctx context.Context, number, tracking string) error {
+			return worldOf(ctx).invoiceHas(ctx, number, func(p oms.Package) error {
+				if p.TrackingNumber == nil || *p.TrackingNumber != tracking {
+					return fmt.Errorf("invoice %s has tracking number %v, want %q", number, deref(p.TrackingNumber), tracking)
+				}
+				return nil
+			})
+		}},
+	{Area: "invoices", EN: `^invoice "([^"]*)" is delivered$`, PT: `^a nota "([^"]*)" está entregue$`,
+		Params: "the invoice number", ParamsPT: "o número da nota",
+		Example: `Then invoice "NF-4001" is delivered`, ExamplePT: `Então a nota "NF-4001" está entregue`,
+		Fn: func(ctx context.Context, number string) error {
+			return worldOf(ctx).invoiceHas(ctx, number, func(p oms.Package) error {
+				if p.CourierStatus == nil || !p.CourierStatus.Finished {
+					return fmt.Errorf("invoice %s is not delivered (courierStatus %+v)", number, p.CourierStatus)
+				}
+				return nil
+			})
+		}},
+
+	// coleta
+	{Area: "coleta", EN: `^SkyHub lists the order as collection requested$`, PT: `^a SkyHub lista o pedido com coleta solicitada$`,
+		Example: "Then SkyHub lists the order as collection requested", ExamplePT: "Então a SkyHub lista o pedido com coleta solicitada",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).collectionRequested(ctx) }},
+	{Area: "coleta", EN: `^exactly one pickup was requested for the order$`, PT: `^exatamente uma coleta foi solicitada para o pedido$`,
+		Example: "Then exactly one pickup was requested for the order", ExamplePT: "Então exatamente uma coleta foi solicitada para o pedido",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).pickupCount(ctx, 1) }},
+	{Area: "coleta", EN: `^no pickup was requested for the order$`, PT: `^nenhuma coleta foi solicitada para o pedido$`,
+		Example: "Then no pickup was requested for the order", ExamplePT: "Então nenhuma coleta foi solicitada para o pedido",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).pickupCount(ctx, 0) }},
+	{Area: "coleta", EN: `^SkyHub has the order invoiced$`, PT: `^a SkyHub tem o pedido faturado$`,
+		Example: "Then SkyHub has the order invoiced", ExamplePT: "Então a SkyHub tem o pedido faturado",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).skyhubInvoiced(ctx) }},
+
+	// feed
+	{Area: "feed", EN: `^the feed has no pending items$`, PT: `^o feed não tem itens pendentes$`,
+		Example: "Then the feed has no pending items", ExamplePT: "Então o feed não tem itens pendentes",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).feedEmpty(ctx) }},
+	{Area: "feed", EN: `^the feed delivers every item twice$`, PT: `^o feed entrega cada item duas vezes$`,
+		Example: "Given the feed delivers every item twice", ExamplePT: "Dado que o feed entrega cada item duas vezes",
+		Fn: func(ctx context.Context) error {
+			return worldOf(ctx).fault(ctx, faults.Rule{API: "vtex", Feed: "duplicate", Times: 2})
+		}},
+	{Area: "feed", EN: `^the feed delivers items newest first$`, PT: `^o feed entrega os itens do mais novo ao mais antigo$`,
+		Example: "Given the feed delivers items newest first", ExamplePT: "Dado que o feed entrega os itens do mais novo ao mais antigo",
+		Fn: func(ctx context.Context) error {
+			return worldOf(ctx).fault(ctx, faults.Rule{API: "vtex", Feed: "reorder", Times: 3})
+		}},
+
+	// faults
+	{Area: "faults", EN: `^the sandbox answers 429 with Retry-After (\d+) to the next (\d+) order reads$`,
+		PT:     `^o sandbox responde 429 com Retry-After (\d+) às próximas (\d+) leituras de pedido$`,
+		Params: "the Retry-After in seconds; how many reads of GET /api/oms/pvt/orders/{id}", ParamsPT: "o Retry-After em segundos; quantas leituras de GET /api/oms/pvt/orders/{id}",
+		Example:   "Given the sandbox answers 429 with Retry-After 1 to the next 2 order reads",
+		ExamplePT: "Dado que o sandbox responde 429 com Retry-After 1 às próximas 2 leituras de pedido",
+		Fn: func(ctx context.Context, after, n string) error {
+			w := worldOf(ctx)
+			secs := atoi(after)
+			w.retryAfter = secs
+			return w.fault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/oms/pvt/orders/*", Status: 429, RetryAfter: &secs, Times: atoi(n)})
+		}},
+	{Area: "faults", EN: `^the sandbox answers (\d{3}) to the next (\d+) feed reads$`, PT: `^o sandbox responde (\d{3}) às próximas (\d+) leituras do feed$`,
+		Params: "an HTTP status; how many reads of GET /api/orders/feed", ParamsPT: "um status HTTP; quantas leituras de GET /api/orders/feed",
+		Example: "Given the sandbox answers 503 to the next 2 feed reads", ExamplePT: "Dado que o sandbox responde 503 às próximas 2 leituras do feed",
+		Fn: func(ctx context.Context, status, n string) error {
+			return worldOf(ctx).fault(ctx, faults.Rule{API: "vtex", Method: "GET", Path: "/api/orders/feed", Status: atoi(status), Times: atoi(n)})
+		}},
+	{Area: "faults", EN: `^the sandbox answers (\d{3}) to the next (\d+) calls? to ` + methods + ` (/\S*)$`,
+		PT:     `^o sandbox responde (\d{3}) às próximas (\d+) chamadas? a ` + methods + ` (/\S*)$`,
+		Params: "an HTTP status; how many calls; the method; the path, a glob where {order} is the scenario's last order (e.g. /api/oms/pvt/orders/{order}/invoice, /api/oms/pvt/orders/*)", ParamsPT: "um status HTTP; quantas chamadas; o método; o caminho, um glob em que {order} é o último pedido do cenário (ex.: /api/oms/pvt/orders/{order}/invoice, /api/oms/pvt/orders/*)",
+		Example:   "Given the sandbox answers 500 to the next 1 call to POST /api/oms/pvt/orders/{order}/start-handling",
+		ExamplePT: "Dado que o sandbox responde 500 às próximas 1 chamada a POST /api/oms/pvt/orders/{order}/start-handling",
+		Fn: func(ctx context.Context, status, n, method, path string) error {
+			w := worldOf(ctx)
+			p, err := w.expand(path)
+			if err != nil {
+				return err
+			}
+			api := "vtex"
+			if strings.HasPrefix(p, "/skyhub/") {
+				api = "skyhub"
+			}
+			return w.fault(ctx, faults.Rule{API: api, Method: method, Path: p, Status: atoi(status), Times: atoi(n)})
+		}},
+	{Area: "faults", EN: `^the integration waited as Retry-After said between its order reads$`,
+		PT:        `^a integração esperou o que o Retry-After pediu entre as leituras do pedido$`,
+		Example:   "Then the integration waited as Retry-After said between its order reads",
+		ExamplePT: "Então a integração esperou o que o Retry-After pediu entre as leituras do pedido",
+		Fn:        func(ctx context.Context) error { return worldOf(ctx).waitedAsTold(ctx) }},
+	{Area: "faults", EN: `^the integration made at most (\d+) calls refused with 403$`, PT: `^a integração fez no máximo (\d+) chamadas recusadas com 403$`,
+		Params: "how many refused calls are tolerated (watched for one second)", ParamsPT: "quantas chamadas recusadas se toleram (observadas por um segundo)",
+		Example: "Then the integration made at most 3 calls refused with 403", ExamplePT: "Então a integração fez no máximo 3 chamadas recusadas com 403",
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).refusedAtMost(ctx, atoi(n)) }},
+
+	// clock
+	{Area: "clock", EN: `^the sandbox clock is at "([^"]*)"$`, PT: `^o relógio do sandbox está em "([^"]*)"$`,
+		Params: "an RFC 3339 time; the clock is the whole sandbox's, shared by parallel scenarios", ParamsPT: "um horário RFC 3339; o relógio é do sandbox inteiro: o cenário roda sozinho, e o relógio nunca volta",
+		Example: `Given the sandbox clock is at "2026-03-10T12:00:00-03:00"`, ExamplePT: `Dado que o relógio do sandbox está em "2026-03-10T12:00:00-03:00"`,
+		Fn: func(ctx context.Context, at string) error {
+			t, err := time.Parse(time.RFC3339, at)
+			if err != nil {
+				return fmt.Errorf("clock: %q is not an RFC 3339 time: %w", at, err)
+			}
+			_, err = worldOf(ctx).h.client.SetClock(ctx, t)
+			return err
+		}},
+	{Area: "clock", EN: `^the sandbox clock advances (\S+)$`, PT: `^o relógio do sandbox avança (\S+)$`,
+		Params: "a Go duration (90s, 5m, 2h); the feed's visibility timeouts, windows to cancel and hook retries follow it", ParamsPT: "uma duração Go (90s, 5m, 2h); os timeouts de visibilidade do feed, as janelas de cancelamento e as novas tentativas do hook seguem o relógio",
+		Example: "When the sandbox clock advances 5m", ExamplePT: "Quando o relógio do sandbox avança 5m",
+		Fn: func(ctx context.Context, d string) error {
+			dur, err := time.ParseDuration(d)
+			if err != nil {
+				return fmt.Errorf("clock: %q is not a duration such as 90s or 5m: %w", d, err)
+			}
+			_, err = worldOf(ctx).h.client.AdvanceClock(ctx, dur)
+			return err
+		}},
+
+	// journal
+	{Area: "journal", EN: `^no call of the integration was refused$`, PT: `^nenhuma chamada da integração foi recusada$`,
+		Example: "Then no call of the integration was refused", ExamplePT: "Então nenhuma chamada da integração foi recusada",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).noneRefused(ctx) }},
+	{Area: "journal", EN: `^the integration called ` + methods + ` (/\S*) (once|twice|never|\d+ times)$`,
+		PT:     `^a integração chamou ` + methods + ` (/\S*) (uma vez|duas vezes|nenhuma vez|\d+ vezes)$`,
+		Params: "the method; the path, a glob where {order} is the scenario's last order; how many times (waits for a count above zero)", ParamsPT: "o método; o caminho, um glob em que {order} é o último pedido do cenário; quantas vezes (espera quando é mais de zero)",
+		Example:   "Then the integration called POST /api/oms/pvt/orders/{order}/invoice once",
+		ExamplePT: "Então a integração chamou POST /api/oms/pvt/orders/{order}/invoice uma vez",
+		Fn: func(ctx context.Context, method, path, times string) error {
+			return worldOf(ctx).calledTimes(ctx, method, path, times)
+		}},
+	{Area: "journal", EN: `^the integration called ` + methods + ` (/\S*) before ` + methods + ` (/\S*)$`,
+		PT:     `^a integração chamou ` + methods + ` (/\S*) antes de ` + methods + ` (/\S*)$`,
+		Params: "two calls (method and path glob, {order} the scenario's last order): the first of the former came before the first of the latter", ParamsPT: "duas chamadas (método e glob do caminho, {order} o último pedido do cenário): a primeira da primeira veio antes da primeira da segunda",
+		Example:   "Then the integration called GET /api/oms/pvt/orders/{order} before POST /api/oms/pvt/orders/{order}/start-handling",
+		ExamplePT: "Então a integração chamou GET /api/oms/pvt/orders/{order} antes de POST /api/oms/pvt/orders/{order}/start-handling",
+		Fn: func(ctx context.Context, m1, p1, m2, p2 string) error {
+			return worldOf(ctx).calledBefore(ctx, m1, p1, m2, p2)
+		}},
+
+	// events
+	{Area: "events", EN: `^the order went through (.+) in that order$`, PT: `^o pedido passou por (.+) nessa ordem$`,
+		Params: "statuses, comma-separated: the order's status changes include them in this order", ParamsPT: "status separados por vírgula: as mudanças de status do pedido os incluem nessa ordem",
+		Example:   "Then the order went through ready-for-handling, handling, invoiced in that order",
+		ExamplePT: "Então o pedido passou por ready-for-handling, handling, invoiced nessa ordem",
+		Fn:        func(ctx context.Context, list string) error { return worldOf(ctx).wentThrough(ctx, list) }},
+	{Area: "events", EN: `^the sandbox recorded an? "([^"]*)" event for the order$`, PT: `^o sandbox registrou um evento "([^"]*)" para o pedido$`,
+		Params: "an event type: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated", ParamsPT: "um tipo de evento: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated",
+		Example: `Then the sandbox recorded an "invoice.added" event for the order`, ExamplePT: `Então o sandbox registrou um evento "invoice.added" para o pedido`,
+		Fn: func(ctx context.Context, typ string) error { return worldOf(ctx).eventRecorded(ctx, typ) }},
+}
+
+func init() {
+	for _, d := range stepTable {
+		// "Dado que …": Portuguese puts an optional "que" after the keyword.
+		d.en, d.pt = regexp.MustCompile(d.EN), regexp.MustCompile(strings.Replace(d.PT, "^", "^(?:que )?", 1))
+	}
+}
+
+// register binds every phrase of the table, in both languages, to its
+// code. A scenario that does not apply to the integration has every step
+// skipped.
+func register(sc *godog.ScenarioContext) {
+	for _, d := range stepTable {
+		fn := skippable(d.Fn)
+		sc.Step(d.en, fn)
+		sc.Step(d.pt, fn)
+	}
+}
+
+// skippable wraps a step so that it is skipped in a scenario marked so.
+func skippable(fn any) any {
+	switch f := fn.(type) {
+	case func(context.Context) error:
+		return func(ctx context.Context) error {
+			if skip(ctx) {
+				return godog.ErrSkip
+			}
+			return f(ctx)
+		}
+	case func(context.Context, string) error:
+		return func(ctx context.Context, a string) error {
+			if skip(ctx) {
+				return godog.ErrSkip
+			}
+			return f(ctx, a)
+		}
+	case func(context.Context, string, string) error:
+		return func(ctx context.Context, a, b string) error {
+			if skip(ctx) {
+				return godog.ErrSkip
+			}
+			return f(ctx, a, b)
+		}
+	case func(context.Context, string, string, string) error:
+		return func(ctx context.Context, a, b, c string) error {
+			if skip(ctx) {
+				return godog.ErrSkip
+			}
+			return f(ctx, a, b, c)
+		}
+	case func(context.Context, string, string, string, string) error:
+		return func(ctx context.Context, a, b, c, d string) error {
+			if skip(ctx) {
+				return godog.ErrSkip
+			}
+			return f(ctx, a, b, c, d)
+		}
+	case func(context.Context, *godog.Table) error:
+		return func(ctx context.Context, t *godog.Table) error {
+			if skip(ctx) {
+				return godog.ErrSkip
+			}
+			return f(ctx, t)
+		}
+	}
+	panic(fmt.Sprintf("contracts: step function of unsupported type %T", fn))
+}
+
+func skip(ctx context.Context) bool {
+	w, ok := ctx.Value(worldKey{}).(*world)
+	return ok && w.skip != ""
+}
+
+// Match finds the step definition of a step's text, in either language,
+// and its arguments.
+func Match(text string) (*StepDef, []string) {
+	for _, d := range stepTable {
+		if m := d.en.FindStringSubmatch(text); m != nil {
+			return d, m[1:]
+		}
+		if m := d.pt.FindStringSubmatch(text); m != nil {
+			return d, m[1:]
+		}
+	}
+	return nil, nil
+}
+
+// Closest returns the example of the known step nearest to an unknown
+// step's text (by edit distance), in the language lang ("en" or "pt").
+func Closest(text, lang string) string {
+	best, bestD := "", -1
+	for _, d := range stepTable {
+		ex := d.Example
+		if lang == "pt" {
+			ex = d.ExamplePT
+		}
+		ex = stripKeyword(strings.SplitN(ex, "\n", 2)[0])
+		if dd := distance(strings.ToLower(text), strings.ToLower(ex)); bestD < 0 || dd < bestD {
+			best, bestD = ex, dd
+		}
+	}
+	return best
+}
+
+var keywords = []string{"Given ", "When ", "Then ", "And ", "But ", "Dado que ", "Dado ", "Quando ", "Então ", "E ", "Mas "}
+
+func stripKeyword(s string) string {
+	for _, k := range keywords {
+		if rest, ok := strings.CutPrefix(s, k); ok {
+			return rest
+		}
+	}
+	return s
+}
+
+// distance is the Levenshtein distance of two strings, by rune.
+func distance(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}
+
+// areaIndex orders areas for the glossary; unknown areas go last.
+func areaIndex(a string) int {
+	if i := slices.Index(Areas, a); i >= 0 {
+		return i
+	}
+	return len(Areas)
+}
