@@ -130,14 +130,17 @@ func TestCommandWithoutADriver(t *testing.T) {
 // not apply and are reported skipped, never passed.
 func TestAlreadyRunningAdapter(t *testing.T) {
 	bin := refclientBinary(t)
-	sb, err := sandbox.New()
+	// The sandbox guards its control plane, as one others can reach
+	// should: the harness must send the token.
+	const token = "ci-secret"
+	sb, err := sandbox.New(sandbox.WithControlToken(token))
 	if err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(sb.Handler())
 	t.Cleanup(func() { srv.Close(); sb.Close() })
 	ctx := context.Background()
-	acct, err := client.New(srv.URL, nil).CreateAccount(ctx, client.Account{Name: "conector-erp"})
+	acct, err := client.New(srv.URL, nil).WithToken(token).CreateAccount(ctx, client.Account{Name: "conector-erp"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -165,7 +168,7 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 	out := t.TempDir()
 	status, err := contracts.Run(ctx, contracts.Options{
 		Integration: contracts.AlreadyRunning{Driver: "http://" + driver},
-		SandboxURL:  srv.URL, Shared: env, Formats: "progress,junit", OutDir: out, TestingT: t,
+		SandboxURL:  srv.URL, ControlToken: token, Shared: env, Formats: "progress,junit", OutDir: out, TestingT: t,
 	})
 	if err != nil || status != 0 {
 		t.Fatalf("contract suite against an integration already running: status %d, %v", status, err)

@@ -35,6 +35,9 @@ type Options struct {
 	// integration already running (AlreadyRunning) needs it: the sandbox
 	// it is configured with.
 	SandboxURL string
+	// ControlToken is the running sandbox's control token (its
+	// --control-token), sent on every control-plane call.
+	ControlToken string
 	// Shared is the account of an integration already running (with
 	// AlreadyRunning); scenarios then run one at a time on it.
 	Shared Env
@@ -149,7 +152,7 @@ func Run(ctx context.Context, o Options) (int, error) {
 		defer srv.Close()
 		url = srv.URL
 	}
-	h := &harness{integration: o.Integration, client: client.New(url, nil), sandboxURL: strings.TrimRight(url, "/"),
+	h := &harness{integration: o.Integration, client: client.New(url, nil).WithToken(o.ControlToken), sandboxURL: strings.TrimRight(url, "/"),
 		shared: o.Shared, prefix: fmt.Sprintf("contract-%04x", rand.IntN(0x10000)), wait: o.Wait,
 		keywords: stepKeywords(all), report: newReport(format.html != "", origins)}
 	h.report.lang = o.Lang

@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 
 	"github.com/omsbox/omsbox/contracts"
@@ -35,6 +36,7 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		imageEnv   multiFlag
 		featureDir multiFlag
 		sandboxURL = fs.String("sandbox-url", "", "use this running sandbox instead of starting one (required with --integration-url)")
+		token      = fs.String("control-token", os.Getenv("OMSBOX_CONTROL_TOKEN"), "the running sandbox's control token, if it has one (env OMSBOX_CONTROL_TOKEN)")
 		tags       = fs.String("tags", "", `scenarios to run, e.g. "@passive" or "~@hook"`)
 		lang       = fs.String("lang", "en", "the built-in features' language: en or pt")
 		noBuiltin  = fs.Bool("no-builtin", false, "run only the --features, not the built-in features")
@@ -73,7 +75,7 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		base := strings.TrimRight(*sandboxURL, "/")
 		shared.VTEXURL, shared.SkyHubURL, shared.SkyHubAMKey = base, base+"/skyhub", "omsbox-contracts"
 	}
-	status, err := contracts.Run(ctx, contracts.Options{Integration: integration, SandboxURL: *sandboxURL, Shared: shared,
+	status, err := contracts.Run(ctx, contracts.Options{Integration: integration, SandboxURL: *sandboxURL, ControlToken: *token, Shared: shared,
 		Tags: *tags, Lang: *lang, Features: featureDir, NoBuiltin: *noBuiltin,
 		Formats: *format, OutDir: *out, Output: stdout, Concurrency: *conc})
 	if err != nil {
