@@ -3,6 +3,7 @@ package oms
 import (
 	"cmp"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"github.com/omsbox/omsbox/sandbox/money"
 	"strings"
 	"time"
@@ -18,12 +19,15 @@ type NewOrder struct {
 	Shipping Shipping `json:"shipping,omitempty"`
 	// Status is where the order should stand once created; the order walks
 	// the transition table to get there. Default ready-for-handling.
-	Status        Status      `json:"status,omitempty"`
-	Customer      *Customer   `json:"customer,omitempty"`
-	Address       *NewAddress `json:"address,omitempty"`
-	Payment       string      `json:"payment,omitempty"`
-	ShippingPrice *int64      `json:"shippingPrice,omitempty"`
-	Items         []NewItem   `json:"items"`
+	Status   Status    `json:"status,omitempty"`
+	Customer *Customer `json:"customer,omitempty"`
+	// MarketingData carries the UTMs; a B2B order names its organization
+	// (utmCampaign) and cost center (utmMedium).
+	MarketingData *NewMarketing `json:"marketingData,omitempty"`
+	Address       *NewAddress   `json:"address,omitempty"`
+	Payment       string        `json:"payment,omitempty"`
+	ShippingPrice *int64        `json:"shippingPrice,omitempty"`
+	Items         []NewItem     `json:"items"`
 	// MarketplaceOrderID is the marketplace's code of a marketplace order
 	// (for B2W, the SkyHub order code). Generated when empty.
 	MarketplaceOrderID string `json:"marketplaceOrderId,omitempty"`
@@ -31,13 +35,27 @@ type NewOrder struct {
 	CreatedAt time.Time `json:"-"`
 }
 
-// Customer is the shopper of a new order.
+// Customer is the shopper of a new order; a corporate buyer (B2B) also
+// names the company it buys for.
 type Customer struct {
-	FirstName string `json:"firstName"`
-	LastName  string `json:"lastName"`
-	Email     string `json:"email"`
-	Document  string `json:"document"`
-	Phone     string `json:"phone"`
+	FirstName         string `json:"firstName"`
+	LastName          string `json:"lastName"`
+	Email             string `json:"email"`
+	Document          string `json:"document"`
+	Phone             string `json:"phone"`
+	CorporateDocument string `json:"corporateDocument,omitempty"`
+	CorporateName     string `json:"corporateName,omitempty"`
+	TradeName         string `json:"tradeName,omitempty"`
+	StateInscription  string `json:"stateInscription,omitempty"`
+}
+
+// NewMarketing is the marketing data of a new order.
+type NewMarketing struct {
+	UtmSource   string   `json:"utmSource,omitempty"`
+	UtmMedium   string   `json:"utmMedium,omitempty"`
+	UtmCampaign string   `json:"utmCampaign,omitempty"`
+	Coupon      string   `json:"coupon,omitempty"`
+	Tags        []string `json:"marketingTags,omitempty"`
 }
 
 // NewAddress is the delivery address of a new order.
@@ -139,7 +157,13 @@ func (n *NewOrder) Validate() error {
 		return invalid("%v", err)
 	}
 	if c := n.Customer; c != nil && c.Document != "" && !brdata.ValidCPF(c.Document) {
-		return invalid("customer.document %q is not a valid CPF", c.Document)
+		return invalid("customer.document %q is not a valid CPF", clip.ID(c.Document))
+	}
+	if c := n.Customer; c != nil && c.CorporateDocument != "" && !brdata.ValidCNPJ(c.CorporateDocument) {
+		return invalid("customer.corporateDocument %q is not a valid CNPJ (14 digits with their check digits)", clip.ID(c.CorporateDocument))
+	}
+	if c := n.Customer; c != nil && (c.CorporateDocument == "") != (c.CorporateName == "") {
+		return invalid("customer.corporateDocument and customer.corporateName go together: a corporate buyer names its company and its CNPJ")
 	}
 	return nil
 }
@@ -197,6 +221,23 @@ func build(account string, n *NewOrder, ids *idSource, created time.Time) *Order
 		},
 		channel:  n.Channel,
 		shipping: n.Shipping,
+	}
+	if c := n.Customer; c != nil && c.CorporateDocument != "" {
+		p := &o.ClientProfileData
+		p.IsCorporate = true
+		p.CorporateName, p.CorporateDocument = ptr(c.CorporateName), ptr(c.CorporateDocument)
+		p.TradeName = ptr(cmp.Or(c.TradeName, c.CorporateName))
+		if c.StateInscription != "" {
+			p.StateInscription = ptr(c.StateInscription)
+		}
+	}
+	if m := n.MarketingData; m != nil {
+		tags := m.Tags
+		if tags == nil {
+			tags = []string{}
+		}
+		o.MarketingData = &MarketingData{ID: "marketingData", UtmSource: m.UtmSource, UtmMedium: m.UtmMedium,
+			UtmCampaign: m.UtmCampaign, Coupon: m.Coupon, MarketingTags: tags}
 	}
 	if n.Channel == ChannelB2W {
 		o.Origin = "Fulfillment"

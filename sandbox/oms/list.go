@@ -15,11 +15,16 @@ type Query struct {
 	// inclusive; zero means open.
 	CreatedFrom, CreatedTo time.Time
 	// Text is the full-text q: order id, email, document or name.
-	Text    string
-	OrderBy OrderBy
-	Desc    bool
-	Page    int // from 1
-	PerPage int
+	Text string
+	// UtmSource, UtmMedium and UtmCampaign match marketingData exactly
+	// (f_UtmSource, f_UtmMedium, f_UtmCampaign: the B2B Suite's cost
+	// center and organization); ClientEmail the buyer's e-mail, without
+	// regard to case (clientEmail).
+	UtmSource, UtmMedium, UtmCampaign, ClientEmail string
+	OrderBy                                        OrderBy
+	Desc                                           bool
+	Page                                           int // from 1
+	PerPage                                        int
 }
 
 // OrderBy names a sort field of list orders.
@@ -222,6 +227,9 @@ func (q *Query) matches(o *Order, text string) bool {
 	if !q.CreatedTo.IsZero() && o.CreationDate.After(q.CreatedTo) {
 		return false
 	}
+	if !q.matchesMarketing(o) {
+		return false
+	}
 	if text == "" {
 		return true
 	}
@@ -232,6 +240,20 @@ func (q *Query) matches(o *Order, text string) bool {
 		}
 	}
 	return false
+}
+
+// matchesMarketing applies the exact-match filters: the UTMs and the
+// buyer's e-mail. An order without marketing data matches no UTM filter.
+func (q *Query) matchesMarketing(o *Order) bool {
+	if q.ClientEmail != "" && !strings.EqualFold(o.ClientProfileData.Email, q.ClientEmail) {
+		return false
+	}
+	if q.UtmSource == "" && q.UtmMedium == "" && q.UtmCampaign == "" {
+		return true
+	}
+	m := o.MarketingData
+	return m != nil && (q.UtmSource == "" || m.UtmSource == q.UtmSource) &&
+		(q.UtmMedium == "" || m.UtmMedium == q.UtmMedium) && (q.UtmCampaign == "" || m.UtmCampaign == q.UtmCampaign)
 }
 
 func summarize(o *Order) Summary {

@@ -89,7 +89,7 @@ type Order struct {
 	PaymentData                 PaymentData        `json:"paymentData"`
 	ShippingData                ShippingData       `json:"shippingData"`
 	RatesAndBenefitsData        RatesAndBenefits   `json:"ratesAndBenefitsData"`
-	MarketingData               Absent             `json:"marketingData"`
+	MarketingData               *MarketingData     `json:"marketingData"`
 	GiftRegistryData            Absent             `json:"giftRegistryData"`
 	ClientProfileData           ClientProfile      `json:"clientProfileData"`
 	Items                       []Item             `json:"items"`
@@ -443,6 +443,23 @@ type DeliveryChannel struct {
 type RatesAndBenefits struct {
 	ID                         string   `json:"id"`
 	RateAndBenefitsIdentifiers []string `json:"rateAndBenefitsIdentifiers"`
+}
+
+// MarketingData is marketingData: the UTMs the order came with. VTEX's B2B
+// Suite writes the buyer's organization as utmCampaign and cost center as
+// utmMedium, and filters orders on them. Unset values are "" (VTEX's
+// document types them as strings).
+type MarketingData struct {
+	ID            string   `json:"id"`
+	UtmSource     string   `json:"utmSource"`
+	UtmPartner    string   `json:"utmPartner"`
+	UtmMedium     string   `json:"utmMedium"`
+	UtmCampaign   string   `json:"utmCampaign"`
+	Coupon        string   `json:"coupon"`
+	UtmiCampaign  string   `json:"utmiCampaign"`
+	Utmipage      string   `json:"utmipage"`
+	UtmiPart      string   `json:"utmiPart"`
+	MarketingTags []string `json:"marketingTags"`
 }
 
 // ClientProfile is clientProfileData.

@@ -68,9 +68,10 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		WriteError(w, http.StatusMethodNotAllowed, codeNoRoute, "Method "+clip.ID(r.Method)+" is not allowed on "+clip.ID(r.URL.Path))
 	})
 	err = spec.Mount(r, map[string]http.Handler{
-		"GetOrder":      http.HandlerFunc(a.getOrder),
-		"ListOrders":    http.HandlerFunc(a.listOrders),
-		"StartHandling": http.HandlerFunc(a.startHandling),
+		"GetOrder":         http.HandlerFunc(a.getOrder),
+		"GetOrderDocument": http.HandlerFunc(a.getOrder),
+		"ListOrders":       http.HandlerFunc(a.listOrders),
+		"StartHandling":    http.HandlerFunc(a.startHandling),
 		"InvoiceNotification": receiptHandler(a, jsonType, func(acct *oms.Account, r *http.Request, req oms.InvoiceRequest) (oms.Receipt, error) {
 			return acct.Invoice(mux.Vars(r)["orderId"], req)
 		}),
@@ -180,7 +181,8 @@ func (a *API) listOrders(w http.ResponseWriter, r *http.Request) {
 // type-checked, and checks what a schema cannot say.
 func parseListQuery(r *http.Request) (oms.Query, error) {
 	v := r.URL.Query()
-	q := oms.Query{Text: v.Get("q")}
+	q := oms.Query{Text: v.Get("q"), UtmSource: v.Get("f_UtmSource"), UtmMedium: v.Get("f_UtmMedium"),
+		UtmCampaign: v.Get("f_UtmCampaign"), ClientEmail: v.Get("clientEmail")}
 	q.Page, _ = strconv.Atoi(v.Get("page"))
 	q.PerPage, _ = strconv.Atoi(v.Get("per_page"))
 	if ob := v.Get("orderBy"); ob != "" {
