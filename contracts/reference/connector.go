@@ -280,6 +280,11 @@ func (c *Connector) download(ctx context.Context, orderID string) error {
 	if head.Status != "ready-for-handling" || rec.HandlingStarted {
 		return nil
 	}
+	// No stock push between start-handling and its record: it would
+	// count the units neither as reserved (VTEX zeroes the acknowledged
+	// reservation) nor as handled.
+	c.erp.mu.Lock()
+	defer c.erp.mu.Unlock()
 	err := c.vtex.do(ctx, "POST", "/api/oms/pvt/orders/"+orderID+"/start-handling", nil, nil)
 	if StatusOf(err) == http.StatusConflict {
 		// Someone else moved it on (or our earlier call did and we crashed
