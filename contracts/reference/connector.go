@@ -17,6 +17,7 @@ import (
 type Connector struct {
 	cfg   Config
 	vtex  *vtexClient
+	sky   *vtexClient // SkyHub, in SkyHub-direct mode (skyhub.go)
 	store *store
 	log   *slog.Logger
 
@@ -39,7 +40,8 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	return &Connector{cfg: cfg, store: st, log: log, hookQueue: make(chan string, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
-			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}, nil
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx},
+		sky: newSkyHubClient(cfg, log)}, nil
 }
 
 // Orders returns what the connector has stored.
@@ -137,8 +139,10 @@ func (c *Connector) Once(ctx context.Context) error {
 // Run serves until ctx ends: the feed loop, the driver endpoint and, in
 // hook mode, the hook receiver.
 func (c *Connector) Run(ctx context.Context) error {
-	if err := c.EnsureFeed(ctx); err != nil {
-		return fmt.Errorf("feed configuration: %w", err)
+	if c.cfg.has(ChannelVTEX) {
+		if err := c.EnsureFeed(ctx); err != nil {
+			return fmt.Errorf("feed configuration: %w", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -174,7 +178,7 @@ func (c *Connector) Run(ctx context.Context) error {
 			return fmt.Errorf("hook configuration: %w", err)
 		}
 	}
-	err := c.loop(ctx)
+	err := c.loops(ctx)
 	cancel()
 	wg.Wait()
 	select {
