@@ -57,12 +57,17 @@ var skyhubSteps = []*StepDef{
 			w.sky.expect = "CANCELED"
 			return w.h.client.SkyHubStep(ctx, w.sky.code, "cancel")
 		}},
-	{Area: "skyhub", EN: `^the ERP (invoices|tries to invoice) the SkyHub order with NF-e (\d+)$`,
-		PT:     `^o ERP (fatura|tenta faturar) o pedido SkyHub com a NF-e (\d+)$`,
-		Params: "invoices (must succeed) or tries to; the NF-e number (the ERP composes its 44-digit key)", ParamsPT: "fatura (tem de dar certo) ou tenta; o número da NF-e (o ERP compõe a chave de 44 dígitos)",
+	{Area: "skyhub", EN: `^the ERP invoices the SkyHub order with NF-e (\d+)$`, PT: `^o ERP fatura o pedido SkyHub com a NF-e (\d+)$`,
+		Params: "the NF-e number (the ERP composes its 44-digit key)", ParamsPT: "o número da NF-e (o ERP compõe a chave de 44 dígitos)",
 		Example: "When the ERP invoices the SkyHub order with NF-e 1001", ExamplePT: "Quando o ERP fatura o pedido SkyHub com a NF-e 1001",
-		Fn: func(ctx context.Context, verb, number string) error {
-			return worldOf(ctx).skyhubAction(ctx, map[string]any{"action": "invoice", "invoiceNumber": number}, verb == "invoices" || verb == "fatura")
+		Fn: func(ctx context.Context, number string) error {
+			return worldOf(ctx).skyhubAction(ctx, map[string]any{"action": "invoice", "invoiceNumber": number}, true)
+		}},
+	{Area: "skyhub", EN: `^the ERP tries to invoice the SkyHub order with NF-e (\d+)$`, PT: `^o ERP tenta faturar o pedido SkyHub com a NF-e (\d+)$`,
+		Params: "the NF-e number; the ERP may refuse (see the ERP's action was refused)", ParamsPT: "o número da NF-e; o ERP pode recusar (veja a ação do ERP foi recusada)",
+		Example: "When the ERP tries to invoice the SkyHub order with NF-e 3001", ExamplePT: "Quando o ERP tenta faturar o pedido SkyHub com a NF-e 3001",
+		Fn: func(ctx context.Context, number string) error {
+			return worldOf(ctx).skyhubAction(ctx, map[string]any{"action": "invoice", "invoiceNumber": number}, false)
 		}},
 	{Area: "skyhub", EN: `^the ERP ships the SkyHub order with tracking code "([^"]*)"$`, PT: `^o ERP despacha o pedido SkyHub com o código de rastreio "([^"]*)"$`,
 		Params: "the carrier's tracking code", ParamsPT: "o código de rastreio da transportadora",
@@ -167,13 +172,14 @@ var skyhubSteps = []*StepDef{
 			w := worldOf(ctx)
 			return w.calledSkyHub(ctx, "GET", "/skyhub/sac/"+w.sky.ticket+"/chats", 0)
 		}},
-	{Area: "sac", EN: `^the ERP (answers|tries to answer) the ticket "([^"]*)"$`, PT: `^o ERP (responde|tenta responder) o chamado "([^"]*)"$`,
-		Params: "answers (must succeed) or tries to; the seller's message", ParamsPT: "responde (tem de dar certo) ou tenta; a mensagem do vendedor",
+	{Area: "sac", EN: `^the ERP answers the ticket "([^"]*)"$`, PT: `^o ERP responde o chamado "([^"]*)"$`,
+		Params: "the seller's message", ParamsPT: "a mensagem do vendedor",
 		Example: `When the ERP answers the ticket "Seu pedido sai hoje"`, ExamplePT: `Quando o ERP responde o chamado "Seu pedido sai hoje"`,
-		Fn: func(ctx context.Context, verb, msg string) error {
-			w := worldOf(ctx)
-			return w.skyhubAction(ctx, map[string]any{"action": "reply-ticket", "ticket": w.sky.ticket, "message": msg}, verb == "answers" || verb == "responde")
-		}},
+		Fn: func(ctx context.Context, msg string) error { return worldOf(ctx).replyTicket(ctx, msg, true) }},
+	{Area: "sac", EN: `^the ERP tries to answer the ticket "([^"]*)"$`, PT: `^o ERP tenta responder o chamado "([^"]*)"$`,
+		Params: "the seller's message; the channel may refuse it", ParamsPT: "a mensagem do vendedor; o canal pode recusá-la",
+		Example: `When the ERP tries to answer the ticket "Já cancelamos"`, ExamplePT: `Quando o ERP tenta responder o chamado "Já cancelamos"`,
+		Fn: func(ctx context.Context, msg string) error { return worldOf(ctx).replyTicket(ctx, msg, false) }},
 	{Area: "sac", EN: `^the ticket has (?:no answer from the seller|the seller's answer "([^"]*)")$`,
 		PT:     `^o chamado (?:não tem resposta do vendedor|tem a resposta do vendedor "([^"]*)")$`,
 		Params: "the seller's message, or none", ParamsPT: "a mensagem do vendedor, ou nenhuma",
@@ -348,6 +354,10 @@ func (w *world) skyhubAction(ctx context.Context, a map[string]any, mustSucceed 
 		return fmt.Errorf("the driver answered %d to %s: %s", resp.StatusCode, body, answer)
 	}
 	return nil
+}
+
+func (w *world) replyTicket(ctx context.Context, msg string, mustSucceed bool) error {
+	return w.skyhubAction(ctx, map[string]any{"action": "reply-ticket", "ticket": w.sky.ticket, "message": msg}, mustSucceed)
 }
 
 func (w *world) actionRefused(status string) error {
