@@ -123,8 +123,23 @@ type feedItem struct {
 	State   string `json:"state"`
 }
 
-// Once processes every pending feed item and returns (cron mode).
+// Once processes every pending feed item (and, in SkyHub-direct mode,
+// every order in SkyHub's queue) and returns (cron mode).
 func (c *Connector) Once(ctx context.Context) error {
+	if c.cfg.has(ChannelSkyHub) {
+		for {
+			n, err := c.pollSkyHubQueue(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	if !c.cfg.has(ChannelVTEX) {
+		return nil
+	}
 	if err := c.EnsureFeed(ctx); err != nil {
 		return err
 	}
