@@ -13,6 +13,7 @@ package contracts
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,7 +36,8 @@ import (
 // harness's contract, see Environ) they are OMSBOX_VTEX_URL,
 // OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY, OMSBOX_VTEX_APPTOKEN,
 // OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL, OMSBOX_SKYHUB_APIKEY,
-// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY and OMSBOX_DRIVER_ADDR.
+// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY, OMSBOX_SKYHUB_CNPJ, OMSBOX_DRIVER_ADDR
+// and OMSBOX_CHANNELS.
 type Env struct {
 	VTEXURL, Account, AppKey, AppToken                string
 	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
@@ -48,6 +50,13 @@ type Env struct {
 	// DriverOptional says no selected scenario needs the driver (--tags
 	// '~@driver'): an integration without one is not waited for.
 	DriverOptional bool
+	// Channels the scenario expects the integration to integrate
+	// directly, comma-separated: "vtex" (every scenario but the @skyhub and
+	// @sac ones) or "skyhub" (SkyHub-direct: its order queue, SAC and
+	// questions, catalog). OMSBOX_CHANNELS.
+	Channels string
+	// SkyHubCNPJ is the seller's CNPJ, the issuer its NF-e keys must name.
+	SkyHubCNPJ string
 }
 
 // Environ returns the environment variables of env.
@@ -58,6 +67,7 @@ func (e Env) Environ() []string {
 		"OMSBOX_SKYHUB_URL=" + e.SkyHubURL, "OMSBOX_SKYHUB_EMAIL=" + e.SkyHubEmail,
 		"OMSBOX_SKYHUB_APIKEY=" + e.SkyHubAPIKey, "OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY=" + e.SkyHubAMKey,
 		"OMSBOX_DRIVER_ADDR=" + e.DriverAddr,
+		"OMSBOX_CHANNELS=" + cmp.Or(e.Channels, "vtex"), "OMSBOX_SKYHUB_CNPJ=" + e.SkyHubCNPJ,
 	}
 }
 
@@ -103,7 +113,8 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 	cfg := reference.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
 		SkyHubURL: env.SkyHubURL, SkyHubEmail: env.SkyHubEmail, SkyHubAPIKey: env.SkyHubAPIKey, SkyHubAMKey: env.SkyHubAMKey,
 		DriverAddr: env.DriverAddr, StateFile: filepath.Join(dir, env.Account+".json"), PollInterval: 50 * time.Millisecond,
-		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport}
+		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport,
+		Channels: reference.ParseChannels(env.Channels), SellerCNPJ: env.SkyHubCNPJ}
 	if env.HookMode {
 		addr, err := FreeAddr()
 		if err != nil {
@@ -256,6 +267,8 @@ func (AlreadyRunning) Unsupported() map[string]string {
 	return map[string]string{
 		"@hook":        "the harness cannot switch an integration already running to hook mode",
 		"@credentials": "the harness cannot give an integration already running other credentials",
+		"@skyhub":      "the harness cannot switch an integration already running to SkyHub-direct mode",
+		"@sac":         "the harness cannot switch an integration already running to SkyHub-direct mode",
 		// The stock an integration pushes leaves out the units of every
 		// order it handles on the account: on a shared one, the earlier
 		// scenarios' orders are still held.

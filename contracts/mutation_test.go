@@ -218,6 +218,49 @@ var mutants = []mutant{
 		},
 		mustFail: []string{"A stock write refused with 423 is retried"},
 	},
+	{
+		// It acknowledges the queue item as soon as it reads it, then dies
+		// before storing the order (its read fails): the order is lost.
+		name: "deletes the SkyHub queue item before storing the order",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				if err != nil || r.Method != "GET" || !strings.HasSuffix(r.URL.Path, "/queues/orders") || resp.StatusCode != 200 {
+					return resp, err
+				}
+				var o struct{ Code string }
+				_ = json.NewDecoder(resp.Body).Decode(&o)
+				resp.Body.Close()
+				sideCall(next, r, "DELETE", r.URL.Path+"/"+o.Code, "")
+				return answer(500, `{"error":"the connector died before storing the order"}`), nil
+			})
+		},
+		mustFail: []string{"An order from the SkyHub queue is invoiced, shipped and delivered", "An order taken off the queue is never lost"},
+	},
+	{
+		name: "sends promotional_price 0 to SkyHub for a product without a promotion",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				if r.Body == nil || !strings.Contains(r.URL.Path, "/products") || (r.Method != "POST" && r.Method != "PUT") {
+					return next.RoundTrip(r)
+				}
+				var body struct {
+					Product map[string]any `json:"product"`
+				}
+				data, _ := io.ReadAll(r.Body)
+				if json.Unmarshal(data, &body) == nil && body.Product != nil {
+					if _, ok := body.Product["promotional_price"]; !ok {
+						body.Product["promotional_price"] = 0
+						data, _ = json.Marshal(body)
+					}
+				}
+				r = r.Clone(r.Context())
+				r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+				return next.RoundTrip(r)
+			})
+		},
+		mustFail: []string{"The ERP pushes products, stock and price, never a promotional price of 0"},
+	},
 }
 
 // stockWrite is Logistics' stock write: SKU id, warehouse id.

@@ -34,17 +34,19 @@ type StepDef struct {
 
 // Areas in the glossary's order; each new area of the harness adds its
 // own, with its own steps.
-var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "feed", "hook", "faults", "clock", "journal", "events"}
+var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "skyhub", "sac", "feed", "hook", "faults", "clock", "journal", "events"}
 
 // areaEN names the areas in the English glossary.
 var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
 	"coleta": "Coleta (B2W pickup)", "catalog": "catalog (products and SKUs)", "stock": "stock", "price": "price", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
-	"journal": "journal (the integration's calls)", "events": "events"}
+	"journal": "journal (the integration's calls)", "events": "events",
+	"skyhub": "SkyHub direct", "sac": "SAC and questions"}
 
 // AreaPT names the areas in Portuguese, for the Portuguese glossary.
 var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
 	"coleta": "Coleta", "catalog": "catálogo (produtos e SKUs)", "stock": "estoque", "price": "preço", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
-	"journal": "chamadas (journal)", "events": "eventos"}
+	"journal": "chamadas (journal)", "events": "eventos",
+	"skyhub": "SkyHub direto", "sac": "SAC e perguntas"}
 
 // Steps returns the step library.
 func Steps() []*StepDef { return stepTable }
@@ -380,6 +382,7 @@ var stepTable = []*StepDef{
 }
 
 func init() {
+	stepTable = append(stepTable, skyhubSteps...) // steps_skyhub.go
 	for _, d := range stepTable {
 		// "Dado que …": Portuguese puts an optional "que" after the keyword.
 		d.en, d.pt = regexp.MustCompile(d.EN), regexp.MustCompile(strings.Replace(d.PT, "^", "^(?:que )?", 1))

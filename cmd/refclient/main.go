@@ -14,6 +14,9 @@
 // Configuration comes from the harness's environment (OMSBOX_VTEX_URL,
 // OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY, OMSBOX_VTEX_APPTOKEN,
 // OMSBOX_DRIVER_ADDR, ...) and may be overridden by flags.
+// OMSBOX_CHANNELS=skyhub (or --channels skyhub) switches on SkyHub-direct
+// mode: the SkyHub order queue, SAC and questions, and the SkyHub actions
+// on the driver endpoint (see contracts/reference/skyhub.go).
 package main
 
 import (
@@ -98,6 +101,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	discount := fs.Int64("discount", 0, "change: discount in cents")
 	increment := fs.Int64("increment", 0, "change: increment in cents")
 	logJSON := fs.Bool("log-json", false, "log as JSON")
+	fs.Func("channels", "channels to integrate directly: vtex, skyhub or vtex,skyhub (OMSBOX_CHANNELS; default vtex)", func(v string) error {
+		cfg.Channels = reference.ParseChannels(v)
+		return nil
+	})
+	fs.StringVar(&cfg.SellerCNPJ, "cnpj", cfg.SellerCNPJ, "the seller's CNPJ, named by its NF-e keys (OMSBOX_SKYHUB_CNPJ; SkyHub-direct)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return nil // -h printed the usage, as asked
 	} else if err != nil {

@@ -12,6 +12,7 @@ package reference
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"strconv"
@@ -46,8 +47,15 @@ type Config struct {
 	// Retry-After, all multiplied by it. A Retry-After the server sends is
 	// always honoured in full.
 	BackoffScale float64
-	// Transport, if set, carries the VTEX calls (proxies, tracing, tests).
+	// Transport, if set, carries the VTEX and SkyHub calls (proxies,
+	// tracing, tests).
 	Transport http.RoundTripper
+	// Channels the connector integrates directly: "vtex" (the default),
+	// "skyhub", or both. See skyhub.go.
+	Channels []string
+	// SellerCNPJ is the company's CNPJ, the issuer its NF-e keys name
+	// (SkyHub-direct invoices).
+	SellerCNPJ string
 }
 
 // Defaults for what FromEnv and the flags leave unset.
@@ -61,8 +69,9 @@ const (
 // OMSBOX_VTEX_URL, OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY,
 // OMSBOX_VTEX_APPTOKEN, OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL,
 // OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
-// OMSBOX_DRIVER_ADDR, plus REFCLIENT_STATE_FILE, REFCLIENT_CATALOG,
-// REFCLIENT_POLL_INTERVAL and REFCLIENT_BACKOFF_SCALE of its own.
+// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ, plus
+// REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL and
+// REFCLIENT_BACKOFF_SCALE of its own.
 func FromEnv() Config {
 	c := Config{
 		VTEXURL: os.Getenv("OMSBOX_VTEX_URL"), Account: os.Getenv("OMSBOX_VTEX_ACCOUNT"),
@@ -70,7 +79,9 @@ func FromEnv() Config {
 		SkyHubURL: os.Getenv("OMSBOX_SKYHUB_URL"), SkyHubEmail: os.Getenv("OMSBOX_SKYHUB_EMAIL"),
 		SkyHubAPIKey: os.Getenv("OMSBOX_SKYHUB_APIKEY"), SkyHubAMKey: os.Getenv("OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY"),
 		DriverAddr: os.Getenv("OMSBOX_DRIVER_ADDR"), StateFile: os.Getenv("REFCLIENT_STATE_FILE"),
-		CatalogFile: os.Getenv("REFCLIENT_CATALOG"),
+		// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ, plus
+		// REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL and
+		// REFCLIENT_BACKOFF_SCALE of its own.
 	}
 	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_POLL_INTERVAL")); err == nil {
 		c.PollInterval = d
@@ -98,11 +109,28 @@ func (c Config) withDefaults() (Config, error) {
 	if c.StateFile == "" {
 		c.StateFile = "refclient-state.json"
 	}
+	if len(c.Channels) == 0 {
+		c.Channels = []string{ChannelVTEX}
+	}
 	var missing []error
-	for name, v := range map[string]string{"VTEX URL (OMSBOX_VTEX_URL)": c.VTEXURL,
-		"app key (OMSBOX_VTEX_APPKEY)": c.AppKey, "app token (OMSBOX_VTEX_APPTOKEN)": c.AppToken} {
+	required := map[string]string{}
+	if c.has(ChannelVTEX) {
+		maps.Copy(required, map[string]string{"VTEX URL (OMSBOX_VTEX_URL)": c.VTEXURL,
+			"app key (OMSBOX_VTEX_APPKEY)": c.AppKey, "app token (OMSBOX_VTEX_APPTOKEN)": c.AppToken})
+	}
+	if c.has(ChannelSkyHub) {
+		maps.Copy(required, map[string]string{"SkyHub URL (OMSBOX_SKYHUB_URL)": c.SkyHubURL,
+			"SkyHub e-mail (OMSBOX_SKYHUB_EMAIL)": c.SkyHubEmail, "SkyHub API key (OMSBOX_SKYHUB_APIKEY)": c.SkyHubAPIKey,
+			"seller CNPJ (OMSBOX_SKYHUB_CNPJ)": c.SellerCNPJ})
+	}
+	for name, v := range required {
 		if v == "" {
 			missing = append(missing, fmt.Errorf("%s is not set", name))
+		}
+	}
+	for _, ch := range c.Channels {
+		if ch != ChannelVTEX && ch != ChannelSkyHub {
+			missing = append(missing, fmt.Errorf("unknown channel %q (vtex, skyhub)", ch))
 		}
 	}
 	if (c.HookAddr == "") != (c.HookURL == "") {
