@@ -35,10 +35,14 @@ import (
 // harness's contract, see Environ) they are OMSBOX_VTEX_URL,
 // OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY, OMSBOX_VTEX_APPTOKEN,
 // OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL, OMSBOX_SKYHUB_APIKEY,
-// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY and OMSBOX_DRIVER_ADDR.
+// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY, OMSBOX_DRIVER_ADDR, and the carrier's
+// OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and
+// OMSBOX_CARRIER_POSTING_CARD.
 type Env struct {
 	VTEXURL, Account, AppKey, AppToken                string
 	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
+	// The Correios-style carrier: its base URL and the account's contract.
+	CarrierURL, CarrierUser, CarrierAccessCode, CarrierPostingCard string
 	// DriverAddr is where the integration's driver endpoint must listen
 	// (host:port) for the harness's ERP actions.
 	DriverAddr string
@@ -58,6 +62,8 @@ func (e Env) Environ() []string {
 		"OMSBOX_SKYHUB_URL=" + e.SkyHubURL, "OMSBOX_SKYHUB_EMAIL=" + e.SkyHubEmail,
 		"OMSBOX_SKYHUB_APIKEY=" + e.SkyHubAPIKey, "OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY=" + e.SkyHubAMKey,
 		"OMSBOX_DRIVER_ADDR=" + e.DriverAddr,
+		"OMSBOX_CARRIER_URL=" + e.CarrierURL, "OMSBOX_CARRIER_USER=" + e.CarrierUser,
+		"OMSBOX_CARRIER_ACCESS_CODE=" + e.CarrierAccessCode, "OMSBOX_CARRIER_POSTING_CARD=" + e.CarrierPostingCard,
 	}
 }
 
@@ -103,7 +109,9 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 	cfg := reference.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
 		SkyHubURL: env.SkyHubURL, SkyHubEmail: env.SkyHubEmail, SkyHubAPIKey: env.SkyHubAPIKey, SkyHubAMKey: env.SkyHubAMKey,
 		DriverAddr: env.DriverAddr, StateFile: filepath.Join(dir, env.Account+".json"), PollInterval: 50 * time.Millisecond,
-		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport}
+		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport,
+		CarrierURL: env.CarrierURL, CarrierUser: env.CarrierUser, CarrierAccessCode: env.CarrierAccessCode,
+		CarrierPostingCard: env.CarrierPostingCard, TrackInterval: 100 * time.Millisecond}
 	if env.HookMode {
 		addr, err := FreeAddr()
 		if err != nil {

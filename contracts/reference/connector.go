@@ -21,6 +21,11 @@ type Connector struct {
 	log   *slog.Logger
 
 	hookQueue chan string // order ids from hook notifications
+
+	// carrier tracking (tracking.go); carrier is nil without one.
+	carrier *carrierClient
+	parcels *parcels
+	pollMu  sync.Mutex
 }
 
 // New opens the state file and prepares the VTEX client.
@@ -36,10 +41,19 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{cfg: cfg, store: st, log: log, hookQueue: make(chan string, 1024),
+	c := &Connector{cfg: cfg, store: st, log: log, hookQueue: make(chan string, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
-			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}, nil
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}
+	if cfg.CarrierURL != "" {
+		if c.parcels, err = openParcels(cfg.StateFile + ".parcels"); err != nil {
+			return nil, err
+		}
+		c.carrier = &carrierClient{base: strings.TrimRight(cfg.CarrierURL, "/"), user: cfg.CarrierUser, accessCode: cfg.CarrierAccessCode,
+			card: cfg.CarrierPostingCard, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}
+	}
+	return c, nil
 }
 
 // Orders returns what the connector has stored.
@@ -173,6 +187,10 @@ func (c *Connector) Run(ctx context.Context) error {
 		if err := c.ensureHook(ctx); err != nil {
 			return fmt.Errorf("hook configuration: %w", err)
 		}
+	}
+	if c.carrier != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.trackLoop(ctx) }()
 	}
 	err := c.loop(ctx)
 	cancel()
