@@ -151,7 +151,9 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 	}
 	env := contracts.Env{VTEXURL: srv.URL, Account: acct.Name, AppKey: acct.AppKey, AppToken: acct.AppToken,
 		SkyHubURL: srv.URL + "/skyhub", SkyHubEmail: acct.SkyHubEmail, SkyHubAPIKey: acct.SkyHubAPIKey,
-		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver}
+		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver,
+		CarrierURL: srv.URL + "/correios", CarrierUser: acct.CorreiosUser, CarrierAccessCode: acct.CorreiosAccessCode,
+		CarrierPostingCard: acct.CorreiosPostingCard}
 	cmd := exec.Command(bin, "run", "--state", filepath.Join(t.TempDir(), "state.json"), "--poll", "50ms", "--backoff-scale", "0.01")
 	cmd.Env = append(os.Environ(), env.Environ()...)
 	var logs strings.Builder

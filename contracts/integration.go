@@ -36,11 +36,15 @@ import (
 // harness's contract, see Environ) they are OMSBOX_VTEX_URL,
 // OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY, OMSBOX_VTEX_APPTOKEN,
 // OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL, OMSBOX_SKYHUB_APIKEY,
-// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY, OMSBOX_SKYHUB_CNPJ, OMSBOX_DRIVER_ADDR
-// and OMSBOX_CHANNELS.
+// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY, OMSBOX_SKYHUB_CNPJ, OMSBOX_DRIVER_ADDR,
+// OMSBOX_CHANNELS, and the carrier's OMSBOX_CARRIER_URL,
+// OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and
+// OMSBOX_CARRIER_POSTING_CARD.
 type Env struct {
 	VTEXURL, Account, AppKey, AppToken                string
 	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
+	// The Correios-style carrier: its base URL and the account's contract.
+	CarrierURL, CarrierUser, CarrierAccessCode, CarrierPostingCard string
 	// DriverAddr is where the integration's driver endpoint must listen
 	// (host:port) for the harness's ERP actions.
 	DriverAddr string
@@ -68,6 +72,8 @@ func (e Env) Environ() []string {
 		"OMSBOX_SKYHUB_APIKEY=" + e.SkyHubAPIKey, "OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY=" + e.SkyHubAMKey,
 		"OMSBOX_DRIVER_ADDR=" + e.DriverAddr,
 		"OMSBOX_CHANNELS=" + cmp.Or(e.Channels, "vtex"), "OMSBOX_SKYHUB_CNPJ=" + e.SkyHubCNPJ,
+		"OMSBOX_CARRIER_URL=" + e.CarrierURL, "OMSBOX_CARRIER_USER=" + e.CarrierUser,
+		"OMSBOX_CARRIER_ACCESS_CODE=" + e.CarrierAccessCode, "OMSBOX_CARRIER_POSTING_CARD=" + e.CarrierPostingCard,
 	}
 }
 
@@ -114,7 +120,9 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 		SkyHubURL: env.SkyHubURL, SkyHubEmail: env.SkyHubEmail, SkyHubAPIKey: env.SkyHubAPIKey, SkyHubAMKey: env.SkyHubAMKey,
 		DriverAddr: env.DriverAddr, StateFile: filepath.Join(dir, env.Account+".json"), PollInterval: 50 * time.Millisecond,
 		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport,
-		Channels: reference.ParseChannels(env.Channels), SellerCNPJ: env.SkyHubCNPJ}
+		Channels: reference.ParseChannels(env.Channels), SellerCNPJ: env.SkyHubCNPJ,
+		CarrierURL: env.CarrierURL, CarrierUser: env.CarrierUser, CarrierAccessCode: env.CarrierAccessCode,
+		CarrierPostingCard: env.CarrierPostingCard, TrackInterval: 100 * time.Millisecond}
 	if env.HookMode {
 		addr, err := FreeAddr()
 		if err != nil {

@@ -47,7 +47,8 @@ type world struct {
 	// before the scenario: on a shared account, what came before is
 	// another scenario's.
 	since, eventsSince int64
-	retryAfter         int // the Retry-After the scenario's fault sends
+	retryAfter         int    // the Retry-After the scenario's fault sends
+	parcel             string // the scenario's Correios code (steps_tracking.go)
 	rec                *scenarioRecord
 	unlock             func() // releases the clock lock
 }
@@ -80,7 +81,9 @@ func (h *harness) newWorld(ctx context.Context) (*world, error) {
 	}
 	w.env = Env{VTEXURL: h.sandboxURL, Account: a.Name, AppKey: a.AppKey, AppToken: a.AppToken,
 		SkyHubURL: h.sandboxURL + "/skyhub", SkyHubEmail: a.SkyHubEmail, SkyHubAPIKey: a.SkyHubAPIKey,
-		SkyHubAMKey: "omsbox-contracts", SkyHubCNPJ: skyhub.DefaultCNPJ, DriverAddr: addr}
+		SkyHubAMKey: "omsbox-contracts", SkyHubCNPJ: skyhub.DefaultCNPJ, DriverAddr: addr,
+		CarrierURL: h.sandboxURL + "/correios", CarrierUser: a.CorreiosUser, CarrierAccessCode: a.CorreiosAccessCode,
+		CarrierPostingCard: a.CorreiosPostingCard}
 	return w, nil
 }
 

@@ -14,7 +14,7 @@ import (
 // Action is an ERP action, as the driver endpoint and the subcommands take
 // it.
 type Action struct {
-	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | upsert-product | set-stock | set-price
+	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | upsert-product | set-stock | set-price | poll-carrier
 	OrderID string `json:"orderId,omitempty"`
 
 	CatalogAction // upsert-product, set-stock, set-price (catalog.go)
@@ -69,6 +69,9 @@ var ErrBadAction = errors.New("bad action")
 // Do carries out one ERP action through the VTEX API, then refreshes the
 // stored order.
 func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
+	if a.Action == "poll-carrier" { // no order: every open parcel
+		return Receipt{Date: time.Now().UTC().Format(time.RFC3339)}, c.PollCarrier(ctx)
+	}
 	if r, ok, err := c.doSkyHub(ctx, a); ok {
 		return r, err
 	}
@@ -109,10 +112,13 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 	case "change":
 		r, err = c.change(ctx, a)
 	default:
-		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel or change", ErrBadAction, a.Action)
+		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel, change or poll-carrier", ErrBadAction, a.Action)
 	}
 	if err != nil {
 		return r, err
+	}
+	if a.Action == "invoice" || a.Action == "tracking" {
+		c.follow(a.OrderID, a.InvoiceNumber, a.TrackingNumber)
 	}
 	if err := c.download(ctx, a.OrderID); err != nil {
 		c.log.Warn("refreshing the order after an action failed", "orderId", a.OrderID, "error", err)

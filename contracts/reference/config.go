@@ -47,8 +47,8 @@ type Config struct {
 	// Retry-After, all multiplied by it. A Retry-After the server sends is
 	// always honoured in full.
 	BackoffScale float64
-	// Transport, if set, carries the VTEX and SkyHub calls (proxies,
-	// tracing, tests).
+	// Transport, if set, carries the VTEX, SkyHub and carrier calls
+	// (proxies, tracing, tests).
 	Transport http.RoundTripper
 	// Channels the connector integrates directly: "vtex" (the default),
 	// "skyhub", or both. See skyhub.go.
@@ -56,6 +56,12 @@ type Config struct {
 	// SellerCNPJ is the company's CNPJ, the issuer its NF-e keys name
 	// (SkyHub-direct invoices).
 	SellerCNPJ string
+
+	// CarrierURL is the Correios-style API (…/correios on omsbox); with
+	// the contract's user, access code and posting card it switches on
+	// carrier tracking. TrackInterval is the pause between polls.
+	CarrierURL, CarrierUser, CarrierAccessCode, CarrierPostingCard string
+	TrackInterval                                                  time.Duration
 }
 
 // Defaults for what FromEnv and the flags leave unset.
@@ -63,14 +69,19 @@ const (
 	DefaultPollInterval = 2 * time.Second
 	DefaultTimeout      = 20 * time.Second // VTEX advises 20 s for changes
 	DefaultMaxRetries   = 6
+	// DefaultTrackInterval: carriers ask integrators not to poll a parcel
+	// more than a few times an hour.
+	DefaultTrackInterval = 15 * time.Minute
 )
 
 // FromEnv reads the harness's environment:
 // OMSBOX_VTEX_URL, OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY,
 // OMSBOX_VTEX_APPTOKEN, OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL,
 // OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
-// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ, plus
-// REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL and
+// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ,
+// OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE,
+// OMSBOX_CARRIER_POSTING_CARD, plus REFCLIENT_STATE_FILE,
+// REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL, REFCLIENT_TRACK_INTERVAL and
 // REFCLIENT_BACKOFF_SCALE of its own.
 func FromEnv() Config {
 	c := Config{
@@ -79,9 +90,13 @@ func FromEnv() Config {
 		SkyHubURL: os.Getenv("OMSBOX_SKYHUB_URL"), SkyHubEmail: os.Getenv("OMSBOX_SKYHUB_EMAIL"),
 		SkyHubAPIKey: os.Getenv("OMSBOX_SKYHUB_APIKEY"), SkyHubAMKey: os.Getenv("OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY"),
 		DriverAddr: os.Getenv("OMSBOX_DRIVER_ADDR"), StateFile: os.Getenv("REFCLIENT_STATE_FILE"),
-		// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ, plus
-		// REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL and
-		// REFCLIENT_BACKOFF_SCALE of its own.
+		CatalogFile: os.Getenv("REFCLIENT_CATALOG"),
+		Channels:    ParseChannels(os.Getenv("OMSBOX_CHANNELS")), SellerCNPJ: os.Getenv("OMSBOX_SKYHUB_CNPJ"),
+		CarrierURL: os.Getenv("OMSBOX_CARRIER_URL"), CarrierUser: os.Getenv("OMSBOX_CARRIER_USER"),
+		CarrierAccessCode: os.Getenv("OMSBOX_CARRIER_ACCESS_CODE"), CarrierPostingCard: os.Getenv("OMSBOX_CARRIER_POSTING_CARD"),
+	}
+	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_TRACK_INTERVAL")); err == nil {
+		c.TrackInterval = d
 	}
 	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_POLL_INTERVAL")); err == nil {
 		c.PollInterval = d
@@ -102,6 +117,12 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.MaxRetries <= 0 {
 		c.MaxRetries = DefaultMaxRetries
+	}
+	if c.TrackInterval <= 0 {
+		c.TrackInterval = DefaultTrackInterval
+	}
+	if c.CarrierURL != "" && (c.CarrierUser == "" || c.CarrierAccessCode == "" || c.CarrierPostingCard == "") {
+		return c, errors.New("carrier tracking (OMSBOX_CARRIER_URL) needs OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and OMSBOX_CARRIER_POSTING_CARD")
 	}
 	if c.BackoffScale <= 0 {
 		c.BackoffScale = 1

@@ -23,6 +23,11 @@ type Connector struct {
 	log   *slog.Logger
 
 	hookQueue chan string // order ids from hook notifications
+
+	// carrier tracking (tracking.go); carrier is nil without one.
+	carrier *carrierClient
+	parcels *parcels
+	pollMu  sync.Mutex
 }
 
 // New opens the state file and prepares the VTEX client.
@@ -42,11 +47,20 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024),
+	c := &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
 			scale: cfg.BackoffScale, log: log, sleep: sleepCtx},
-		sky: newSkyHubClient(cfg, log)}, nil
+		sky: newSkyHubClient(cfg, log)}
+	if cfg.CarrierURL != "" {
+		if c.parcels, err = openParcels(cfg.StateFile + ".parcels"); err != nil {
+			return nil, err
+		}
+		c.carrier = &carrierClient{base: strings.TrimRight(cfg.CarrierURL, "/"), user: cfg.CarrierUser, accessCode: cfg.CarrierAccessCode,
+			card: cfg.CarrierPostingCard, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}
+	}
+	return c, nil
 }
 
 // Orders returns what the connector has stored.
@@ -200,6 +214,10 @@ func (c *Connector) Run(ctx context.Context) error {
 	}
 	if err := c.PushCatalog(ctx); err != nil { // the ERP catalog file: VTEX catches up
 		c.log.Error("catalog push incomplete", "error", err)
+	}
+	if c.carrier != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.trackLoop(ctx) }()
 	}
 	err := c.loops(ctx)
 	cancel()
