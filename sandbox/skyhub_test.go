@@ -755,3 +755,30 @@ func TestSkyHubMarketplaceCancelQueuesTheOrder(t *testing.T) {
 	}
 	wantError(t, s.Client.SkyHubStep(ctx, o.Code, "cancel"), 409, "")
 }
+
+func TestAStatusSetBetweenAQueueReadAndItsDeleteIsNotLost(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	var seeded skyhub.Order
+	sky(t, h, "GET", "/queues/orders", "").json(t, &seeded)
+	sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(seeded.Code), "")
+	var o, got skyhub.Order
+	sky(t, h, "POST", "/orders", testOrder).json(t, &o)
+	sky(t, h, "GET", "/queues/orders", "").json(t, &got) // the ERP reads it NEW...
+	if got.Status.Type != skyhub.New {
+		t.Fatalf("first read: %s", got.Status.Type)
+	}
+	sky(t, h, "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{}`) // ...the marketplace approves it...
+	if r := sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(o.Code), ""); r.status != 204 { // ...the ERP deletes what it read
+		t.Fatalf("delete: %d", r.status)
+	}
+	r := sky(t, h, "GET", "/queues/orders", "")
+	r.json(t, &got)
+	if r.status != 200 || got.Code != o.Code || got.Status.Type != skyhub.Approved {
+		t.Fatalf("the approval set between the read and the delete was lost: %d %s", r.status, got.Status.Type)
+	}
+	sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(o.Code), "")
+	if r := sky(t, h, "GET", "/queues/orders", ""); r.status != 204 {
+		t.Fatalf("after the second delete: %d", r.status)
+	}
+}
