@@ -14,8 +14,14 @@ import (
 // Action is an ERP action, as the driver endpoint and the subcommands take
 // it.
 type Action struct {
-	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change
+	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | telesales-order
 	OrderID string `json:"orderId"`
+
+	// telesales-order: an order taken by phone for a company (items with
+	// prices in cents)
+	CNPJ          string `json:"cnpj,omitempty"`
+	CorporateName string `json:"corporateName,omitempty"`
+	PurchaseOrder string `json:"purchaseOrder,omitempty"`
 
 	// invoice
 	InvoiceNumber string       `json:"invoiceNumber,omitempty"`
@@ -64,6 +70,9 @@ var ErrBadAction = errors.New("bad action")
 // Do carries out one ERP action through the VTEX API, then refreshes the
 // stored order.
 func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
+	if a.Action == "telesales-order" {
+		return c.telesales(a) // the ERP's own: VTEX never hears of it
+	}
 	if a.OrderID == "" {
 		return Receipt{}, fmt.Errorf("%w: orderId is empty", ErrBadAction)
 	}
@@ -97,7 +106,7 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 	case "change":
 		r, err = c.change(ctx, a)
 	default:
-		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel or change", ErrBadAction, a.Action)
+		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel, change or telesales-order", ErrBadAction, a.Action)
 	}
 	if err != nil {
 		return r, err

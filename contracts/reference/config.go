@@ -44,6 +44,10 @@ type Config struct {
 	BackoffScale float64
 	// Transport, if set, carries the VTEX calls (proxies, tracing, tests).
 	Transport http.RoundTripper
+	// B2BAddr, with B2BToken, serves the ERP's B2B look-up API (the one
+	// VTEX's B2B Orders app calls) on that address, behind that bearer
+	// token; empty: not served.
+	B2BAddr, B2BToken string
 }
 
 // Defaults for what FromEnv and the flags leave unset.
@@ -57,7 +61,7 @@ const (
 // OMSBOX_VTEX_URL, OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY,
 // OMSBOX_VTEX_APPTOKEN, OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL,
 // OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
-// OMSBOX_DRIVER_ADDR, plus REFCLIENT_STATE_FILE, REFCLIENT_POLL_INTERVAL
+// OMSBOX_DRIVER_ADDR, OMSBOX_B2B_ADDR, OMSBOX_B2B_TOKEN, plus REFCLIENT_STATE_FILE, REFCLIENT_POLL_INTERVAL
 // and REFCLIENT_BACKOFF_SCALE of its own.
 func FromEnv() Config {
 	c := Config{
@@ -66,6 +70,7 @@ func FromEnv() Config {
 		SkyHubURL: os.Getenv("OMSBOX_SKYHUB_URL"), SkyHubEmail: os.Getenv("OMSBOX_SKYHUB_EMAIL"),
 		SkyHubAPIKey: os.Getenv("OMSBOX_SKYHUB_APIKEY"), SkyHubAMKey: os.Getenv("OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY"),
 		DriverAddr: os.Getenv("OMSBOX_DRIVER_ADDR"), StateFile: os.Getenv("REFCLIENT_STATE_FILE"),
+		B2BAddr: os.Getenv("OMSBOX_B2B_ADDR"), B2BToken: os.Getenv("OMSBOX_B2B_TOKEN"),
 	}
 	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_POLL_INTERVAL")); err == nil {
 		c.PollInterval = d
@@ -99,6 +104,9 @@ func (c Config) withDefaults() (Config, error) {
 		if v == "" {
 			missing = append(missing, fmt.Errorf("%s is not set", name))
 		}
+	}
+	if c.B2BAddr != "" && c.B2BToken == "" {
+		missing = append(missing, errors.New("the B2B API (OMSBOX_B2B_ADDR) needs its token (OMSBOX_B2B_TOKEN)"))
 	}
 	if (c.HookAddr == "") != (c.HookURL == "") {
 		missing = append(missing, errors.New("hook mode needs both the hook address and the hook URL"))
