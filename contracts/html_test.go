@@ -42,7 +42,7 @@ func TestHTMLReportIsSelfContained(t *testing.T) {
 	if m := external.FindString(page); m != "" {
 		t.Errorf("the report fetches something: %q", m)
 	}
-	for _, want := range []string{"19 passed", "0 failed", "Cancel before invoicing", "Two items: no pickup until the last item is invoiced, then exactly one",
+	for _, want := range []string{"26 passed", "0 failed", "Cancel before invoicing", "Two items: no pickup until the last item is invoiced, then exactly one",
 		`<svg class="seq"`, "VTEX → SkyHub connector", "/skyhub/shipments/b2w/confirm_collection", "Response body"} {
 		if !strings.Contains(page, want) {
 			t.Errorf("the report lacks %q", want)

@@ -256,6 +256,10 @@ func (AlreadyRunning) Unsupported() map[string]string {
 	return map[string]string{
 		"@hook":        "the harness cannot switch an integration already running to hook mode",
 		"@credentials": "the harness cannot give an integration already running other credentials",
+		// The stock an integration pushes leaves out the units of every
+		// order it handles on the account: on a shared one, the earlier
+		// scenarios' orders are still held.
+		"@stock": "on a shared account the orders of earlier scenarios still hold units of the same SKUs",
 	}
 }
 

@@ -162,8 +162,66 @@ var mutants = []mutant{
 		},
 		mustFail: []string{"One item: pickup requested after its invoice",
 			"Two items: no pickup until the last item is invoiced, then exactly one"},
+	}, {
+		name: "pushes the raw ERP balance ignoring the orders it handles",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			// It adds back the units of the acknowledged (handled)
+			// reservations to every stock write: the ERP's raw balance.
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				m := stockWrite.FindStringSubmatch(r.URL.Path)
+				if r.Method != "PUT" || m == nil || r.Body == nil {
+					return next.RoundTrip(r)
+				}
+				var body map[string]any
+				_ = json.NewDecoder(r.Body).Decode(&body)
+				q, _ := body["quantity"].(float64)
+				if resp, err := call(next, r, "GET", "/api/logistics/pvt/inventory/reservations/"+m[2]+"/"+m[1], ""); err == nil {
+					var list []struct {
+						State      string
+						SlaRequest []struct {
+							Item struct {
+								ID       string `json:"id"`
+								Quantity int    `json:"quantity"`
+							} `json:"item"`
+						}
+					}
+					_ = json.NewDecoder(resp.Body).Decode(&list)
+					resp.Body.Close()
+					for _, res := range list {
+						for _, l := range res.SlaRequest {
+							if res.State == "acknowledged" && l.Item.ID == m[1] {
+								q += float64(l.Item.Quantity)
+							}
+						}
+					}
+				}
+				body["quantity"] = q
+				data, _ := json.Marshal(body)
+				r2 := r.Clone(r.Context())
+				r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+				return next.RoundTrip(r2)
+			})
+		},
+		mustFail: []string{"An order reserves, and the next push does not oversell"},
+	},
+	{
+		name: "never retries 423 and drops the locked stock write",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				if err == nil && resp.StatusCode == http.StatusLocked {
+					resp.Body.Close()
+					return answer(200, "true"), nil // takes the refusal for done
+				}
+				return resp, err
+			})
+		},
+		mustFail: []string{"A stock write refused with 423 is retried"},
 	},
 }
+
+// stockWrite is Logistics' stock write: SKU id, warehouse id.
+var stockWrite = regexp.MustCompile(`^/api/logistics/pvt/inventory/skus/([^/]+)/warehouses/([^/]+)$`)
 
 // mutantClient is the reference client with a defect in its transport.
 type mutantClient struct {

@@ -34,16 +34,16 @@ type StepDef struct {
 
 // Areas in the glossary's order; each new area of the harness adds its
 // own, with its own steps.
-var Areas = []string{"integration", "orders", "invoices", "coleta", "feed", "hook", "faults", "clock", "journal", "events"}
+var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "feed", "hook", "faults", "clock", "journal", "events"}
 
 // areaEN names the areas in the English glossary.
 var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
-	"coleta": "Coleta (B2W pickup)", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
+	"coleta": "Coleta (B2W pickup)", "catalog": "catalog (products and SKUs)", "stock": "stock", "price": "price", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
 	"journal": "journal (the integration's calls)", "events": "events"}
 
 // AreaPT names the areas in Portuguese, for the Portuguese glossary.
 var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
-	"coleta": "Coleta", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
+	"coleta": "Coleta", "catalog": "catálogo (produtos e SKUs)", "stock": "estoque", "price": "preço", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
 	"journal": "chamadas (journal)", "events": "eventos"}
 
 // Steps returns the step library.
@@ -278,6 +278,49 @@ var stepTable = []*StepDef{
 		Params: "how many refused calls are tolerated (watched for one second)", ParamsPT: "quantas chamadas recusadas se toleram (observadas por um segundo)",
 		Example: "Then the integration made at most 3 calls refused with 403", ExamplePT: "Então a integração fez no máximo 3 chamadas recusadas com 403",
 		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).refusedAtMost(ctx, atoi(n)) }},
+
+	// catalog, stock and price: the ERP pushes them (steps_catalog.go)
+	{Area: "catalog", EN: `^the ERP registers the product (\S+) with SKU (\S+) and EAN (\d+)$`, PT: `^o ERP cadastra o produto (\S+) com o SKU (\S+) e o EAN (\d+)$`,
+		Params: "the product's RefId; the SKU's RefId; its EAN (8 to 14 digits); the driver's upsert-product", ParamsPT: "o RefId do produto; o RefId do SKU; seu EAN (8 a 14 dígitos); a ação upsert-product do driver",
+		Example: "When the ERP registers the product CAM-01 with SKU CAM-01-P and EAN 7891234567895", ExamplePT: "Quando o ERP cadastra o produto CAM-01 com o SKU CAM-01-P e o EAN 7891234567895",
+		Fn: func(ctx context.Context, product, sku, ean string) error {
+			return worldOf(ctx).registerProduct(ctx, product, sku, ean)
+		}},
+	{Area: "catalog", EN: `^VTEX's catalog has the SKU (\S+) with EAN (\d+)$`, PT: `^o catálogo da VTEX tem o SKU (\S+) com o EAN (\d+)$`,
+		Params: "the SKU's RefId; an EAN it must have", ParamsPT: "o RefId do SKU; um EAN que ele deve ter",
+		Example: "Then VTEX's catalog has the SKU CAM-01-P with EAN 7891234567895", ExamplePT: "Então o catálogo da VTEX tem o SKU CAM-01-P com o EAN 7891234567895",
+		Fn: func(ctx context.Context, sku, ean string) error { return worldOf(ctx).catalogHas(ctx, sku, ean) }},
+	{Area: "stock", EN: `^the ERP's balance of (\S+) in (\S+) is (\d+)$`, PT: `^o saldo do ERP de (\S+) em (\S+) é (\d+)$`,
+		Params: "the SKU's RefId; the VTEX warehouse id (estoque-sp); the units on the ERP's shelves; the driver's set-stock", ParamsPT: "o RefId do SKU; o id do estoque na VTEX (estoque-sp); as unidades nas prateleiras do ERP; a ação set-stock do driver",
+		Example: "When the ERP's balance of CAM-01-P in estoque-sp is 10", ExamplePT: "Quando o saldo do ERP de CAM-01-P em estoque-sp é 10",
+		Fn: func(ctx context.Context, sku, wh, n string) error { return worldOf(ctx).setBalance(ctx, sku, wh, n) }},
+	{Area: "stock", EN: `^VTEX shows (-?\d+) available of (\S+) in (\S+)$`, PT: `^a VTEX mostra (-?\d+) disponíve(?:l|is) de (\S+) em (\S+)$`,
+		Params: "the available quantity (total − reserved) VTEX's Logistics must show; the SKU's RefId; the warehouse", ParamsPT: "a quantidade disponível (total − reservado) que a Logística da VTEX deve mostrar; o RefId do SKU; o estoque",
+		Example: "Then VTEX shows 7 available of CAM-01-P in estoque-sp", ExamplePT: "Então a VTEX mostra 7 disponíveis de CAM-01-P em estoque-sp",
+		Fn: func(ctx context.Context, n, sku, wh string) error { return worldOf(ctx).availableIs(ctx, n, sku, wh) }},
+	{Area: "stock", EN: `^a paid order for (\d+) units? of (\S+) arrives$`, PT: `^um pedido pago de (\d+) unidades? de (\S+) chega$`,
+		Params: "how many units; the SKU's RefId (the order reserves them)", ParamsPT: "quantas unidades; o RefId do SKU (o pedido as reserva)",
+		Example: "When a paid order for 3 units of CAM-01-P arrives", ExamplePT: "Quando um pedido pago de 3 unidades de CAM-01-P chega",
+		Fn: func(ctx context.Context, n, sku string) error { return worldOf(ctx).orderOf(ctx, n, sku) }},
+	{Area: "stock", EN: `^VTEX answers 423 to the next (\d+) stock writes of (\S+) in (\S+)$`, PT: `^a VTEX responde 423 às próximas (\d+) gravações de estoque de (\S+) em (\S+)$`,
+		Params: "how many writes; the SKU's RefId; the warehouse: each is refused 423 Locked and discarded, as when another write of the SKU holds the lock (a fault)", ParamsPT: "quantas gravações; o RefId do SKU; o estoque: cada uma é recusada com 423 Locked e descartada, como quando outra gravação do SKU tem a trava (uma falha injetada)",
+		Example: "Given VTEX answers 423 to the next 2 stock writes of CAM-01-P in estoque-sp", ExamplePT: "Dado que a VTEX responde 423 às próximas 2 gravações de estoque de CAM-01-P em estoque-sp",
+		Fn: func(ctx context.Context, n, sku, wh string) error { return worldOf(ctx).lockedWrites(ctx, n, sku, wh) }},
+	{Area: "price", EN: `^the ERP sets the price of (\S+) to (\d+(?:[.,]\d+)?)$`, PT: `^o ERP define o preço de (\S+) em (\d+(?:[.,]\d+)?)$`,
+		Params: "the SKU's RefId; the base price in reais; the driver's set-price", ParamsPT: "o RefId do SKU; o preço base em reais; a ação set-price do driver",
+		Example: "When the ERP sets the price of CAM-01-P to 59.90", ExamplePT: "Quando o ERP define o preço de CAM-01-P em 59.90",
+		Fn: func(ctx context.Context, sku, price string) error { return worldOf(ctx).setPrice(ctx, sku, price) }},
+	{Area: "price", EN: `^the ERP sets a promotional price of (\d+(?:[.,]\d+)?) for (\S+) from (\S+) to (\S+) from now$`,
+		PT:     `^o ERP define um preço promocional de (\d+(?:[.,]\d+)?) para (\S+) de daqui a (\S+) até daqui a (\S+)$`,
+		Params: "the price in reais; the SKU's RefId; when the promotion starts and ends, as Go durations from the sandbox's now (1h, 25h)", ParamsPT: "o preço em reais; o RefId do SKU; quando a promoção começa e acaba, em durações Go a partir do agora do sandbox (1h, 25h)",
+		Example: "When the ERP sets a promotional price of 39.90 for CAM-01-P from 1h to 25h from now", ExamplePT: "Quando o ERP define um preço promocional de 39.90 para CAM-01-P de daqui a 1h até daqui a 25h",
+		Fn: func(ctx context.Context, price, sku, from, to string) error {
+			return worldOf(ctx).promotion(ctx, price, sku, from, to)
+		}},
+	{Area: "price", EN: `^the computed price of (\S+) is (\d+(?:[.,]\d+)?)$`, PT: `^o preço calculado de (\S+) é (\d+(?:[.,]\d+)?)$`,
+		Params: "the SKU's RefId; the selling price VTEX computes now (trade policy 1, one unit), in reais", ParamsPT: "o RefId do SKU; o preço de venda que a VTEX calcula agora (política comercial 1, uma unidade), em reais",
+		Example: "Then the computed price of CAM-01-P is 39.90", ExamplePT: "Então o preço calculado de CAM-01-P é 39.90",
+		Fn: func(ctx context.Context, sku, price string) error { return worldOf(ctx).computedPrice(ctx, sku, price) }},
 
 	// clock
 	{Area: "clock", EN: `^the sandbox clock is at "([^"]*)"$`, PT: `^o relógio do sandbox está em "([^"]*)"$`,

@@ -89,6 +89,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.AppToken, "app-token", cfg.AppToken, "app token (OMSBOX_VTEX_APPTOKEN)")
 	fs.StringVar(&cfg.DriverAddr, "driver-addr", cfg.DriverAddr, "driver endpoint address (OMSBOX_DRIVER_ADDR)")
 	fs.StringVar(&cfg.StateFile, "state", cfg.StateFile, "state file (REFCLIENT_STATE_FILE; default refclient-state.json)")
+	fs.StringVar(&cfg.CatalogFile, "catalog", cfg.CatalogFile, "ERP catalog JSON, pushed at start and kept by the catalog actions (REFCLIENT_CATALOG)")
 	fs.DurationVar(&cfg.PollInterval, "poll", cfg.PollInterval, "pause between empty feed reads (REFCLIENT_POLL_INTERVAL; default 2s)")
 	fs.StringVar(&cfg.HookAddr, "hook-addr", "", "hook mode: receive notifications on this address")
 	fs.StringVar(&cfg.HookURL, "hook-url", "", "hook mode: the URL VTEX posts to")

@@ -14,8 +14,10 @@ import (
 // Action is an ERP action, as the driver endpoint and the subcommands take
 // it.
 type Action struct {
-	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | telesales-order
-	OrderID string `json:"orderId"`
+	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | upsert-product | set-stock | set-price | telesales-order
+	OrderID string `json:"orderId,omitempty"`
+
+	CatalogAction // upsert-product, set-stock, set-price (catalog.go)
 
 	// telesales-order: an order taken by phone for a company (items with
 	// prices in cents)
@@ -70,7 +72,10 @@ var ErrBadAction = errors.New("bad action")
 // Do carries out one ERP action through the VTEX API, then refreshes the
 // stored order.
 func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
-	if a.Action == "telesales-order" {
+	switch a.Action {
+	case "upsert-product", "set-stock", "set-price":
+		return Receipt{}, c.catalogAction(ctx, a)
+	case "telesales-order":
 		return c.telesales(a) // the ERP's own: VTEX never hears of it
 	}
 	if a.OrderID == "" {
@@ -212,6 +217,9 @@ func (c *Connector) invoice(ctx context.Context, a Action) (Receipt, error) {
 		"invoiceKey": nullable(a.InvoiceKey), "courier": nullable(a.Courier),
 		"trackingNumber": nullable(a.TrackingNumber), "trackingUrl": nullable(a.TrackingURL)}
 	err := c.vtex.do(ctx, "POST", base+"/invoice", body, &r)
+	if err == nil && kind == "Output" {
+		c.shipped(lines) // the goods leave the ERP's balance
+	}
 	return r, err
 }
 

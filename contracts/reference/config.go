@@ -28,6 +28,10 @@ type Config struct {
 	DriverAddr string
 	// StateFile keeps downloaded orders across restarts.
 	StateFile string
+	// CatalogFile is the ERP catalog (ERPCatalog as JSON): pushed to VTEX
+	// at start, changed and rewritten by the catalog actions. Empty: the
+	// catalog lives in memory, fed by the actions alone.
+	CatalogFile string
 	// PollInterval is the pause between empty feed reads.
 	PollInterval time.Duration
 	// HookAddr, with HookURL (how VTEX reaches it), switches to hook mode:
@@ -61,8 +65,9 @@ const (
 // OMSBOX_VTEX_URL, OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY,
 // OMSBOX_VTEX_APPTOKEN, OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL,
 // OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
-// OMSBOX_DRIVER_ADDR, OMSBOX_B2B_ADDR, OMSBOX_B2B_TOKEN, plus REFCLIENT_STATE_FILE, REFCLIENT_POLL_INTERVAL
-// and REFCLIENT_BACKOFF_SCALE of its own.
+// OMSBOX_DRIVER_ADDR, OMSBOX_B2B_ADDR, OMSBOX_B2B_TOKEN, plus
+// REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL and
+// REFCLIENT_BACKOFF_SCALE of its own.
 func FromEnv() Config {
 	c := Config{
 		VTEXURL: os.Getenv("OMSBOX_VTEX_URL"), Account: os.Getenv("OMSBOX_VTEX_ACCOUNT"),
@@ -71,6 +76,7 @@ func FromEnv() Config {
 		SkyHubAPIKey: os.Getenv("OMSBOX_SKYHUB_APIKEY"), SkyHubAMKey: os.Getenv("OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY"),
 		DriverAddr: os.Getenv("OMSBOX_DRIVER_ADDR"), StateFile: os.Getenv("REFCLIENT_STATE_FILE"),
 		B2BAddr: os.Getenv("OMSBOX_B2B_ADDR"), B2BToken: os.Getenv("OMSBOX_B2B_TOKEN"),
+		CatalogFile: os.Getenv("REFCLIENT_CATALOG"),
 	}
 	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_POLL_INTERVAL")); err == nil {
 		c.PollInterval = d

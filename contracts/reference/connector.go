@@ -18,6 +18,7 @@ type Connector struct {
 	cfg   Config
 	vtex  *vtexClient
 	store *store
+	erp   *erp
 	log   *slog.Logger
 
 	hookQueue chan string // order ids from hook notifications
@@ -36,7 +37,11 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{cfg: cfg, store: st, log: log, hookQueue: make(chan string, 1024),
+	catalog, err := openERP(cfg.CatalogFile)
+	if err != nil {
+		return nil, err
+	}
+	return &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
 			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}, nil
@@ -179,6 +184,9 @@ func (c *Connector) Run(ctx context.Context) error {
 			return fmt.Errorf("hook configuration: %w", err)
 		}
 	}
+	if err := c.PushCatalog(ctx); err != nil { // the ERP catalog file: VTEX catches up
+		c.log.Error("catalog push incomplete", "error", err)
+	}
 	err := c.loop(ctx)
 	cancel()
 	wg.Wait()
@@ -273,9 +281,15 @@ func (c *Connector) download(ctx context.Context, orderID string) error {
 	if err := c.store.put(rec); err != nil {
 		return err
 	}
+	c.orderMoved(ctx, prev, rec) // canceled or invoiced: its units no longer held
 	if head.Status != "ready-for-handling" || rec.HandlingStarted {
 		return nil
 	}
+	// No stock push between start-handling and its record: it would
+	// count the units neither as reserved (VTEX zeroes the acknowledged
+	// reservation) nor as handled.
+	c.erp.mu.Lock()
+	defer c.erp.mu.Unlock()
 	err := c.vtex.do(ctx, "POST", "/api/oms/pvt/orders/"+orderID+"/start-handling", nil, nil)
 	if StatusOf(err) == http.StatusConflict {
 		// Someone else moved it on (or our earlier call did and we crashed

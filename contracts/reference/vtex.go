@@ -165,6 +165,11 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 		return retry{wait: rateLimitBackoff}, apiErr // VTEX advises a minute
 	case resp.StatusCode >= 500:
 		return backoff, apiErr
+	case resp.StatusCode == http.StatusLocked:
+		// Logistics: another write of this SKU and warehouse holds the
+		// lock for a moment (text/plain "Unable to acquire lock for
+		// key: ..."); the write was discarded and is worth sending again.
+		return backoff, apiErr
 	}
 	return noRetry, apiErr // 4xx: the request is wrong; retrying cannot help
 }
