@@ -126,8 +126,9 @@ func TestCommandWithoutADriver(t *testing.T) {
 // TestAlreadyRunningAdapter is --integration-url: the reference client runs
 // as a process of its own, started before the harness, configured with one
 // account of a sandbox that is already serving. Every scenario runs on
-// that account, one after another; the hook and credentials scenarios do
-// not apply and are reported skipped, never passed.
+// that account, one after another; the hook, credentials and
+// SkyHub-direct scenarios do not apply and are reported skipped, never
+// passed.
 func TestAlreadyRunningAdapter(t *testing.T) {
 	bin := refclientBinary(t)
 	// The sandbox guards its control plane, as one others can reach
@@ -154,7 +155,9 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 	}
 	env := contracts.Env{VTEXURL: srv.URL, Account: acct.Name, AppKey: acct.AppKey, AppToken: acct.AppToken,
 		SkyHubURL: srv.URL + "/skyhub", SkyHubEmail: acct.SkyHubEmail, SkyHubAPIKey: acct.SkyHubAPIKey,
-		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver, B2BAddr: b2b, B2BToken: "b2b-token", B2BURL: "http://" + b2b}
+		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver, B2BAddr: b2b, B2BToken: "b2b-token", B2BURL: "http://" + b2b,
+		CarrierURL: srv.URL + "/correios", CarrierUser: acct.CorreiosUser, CarrierAccessCode: acct.CorreiosAccessCode,
+		CarrierPostingCard: acct.CorreiosPostingCard}
 	cmd := exec.Command(bin, "run", "--state", filepath.Join(t.TempDir(), "state.json"), "--poll", "50ms", "--backoff-scale", "0.01")
 	cmd.Env = append(os.Environ(), env.Environ()...)
 	var logs strings.Builder
@@ -184,8 +187,21 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 			t.Errorf("scenario %q is not reported skipped (skipped: %v)", want, skipped)
 		}
 	}
-	if len(skipped) != 6 {
-		t.Errorf("skipped %v, want only the hook, credentials and 4 stock scenarios", skipped)
+	// Scenarios that need the integration switched to a mode, or an
+	// account of their own, do not apply to one already running.
+	direct, stock := 0, 0
+	for name, why := range skipped {
+		switch {
+		case strings.Contains(why, "SkyHub-direct"):
+			direct++
+		case strings.Contains(why, "shared account"):
+			stock++
+		case name != "A hook notification leads to the download" && name != "Wrong credentials are not retried in a loop":
+			t.Errorf("scenario %q is skipped: %s", name, why)
+		}
+	}
+	if len(skipped) != 2+direct+stock || direct != 7 || stock != 4 {
+		t.Errorf("skipped %v, want only the hook, credentials, 4 stock and 7 SkyHub-direct scenarios", skipped)
 	}
 }
 

@@ -34,17 +34,21 @@ type StepDef struct {
 
 // Areas in the glossary's order; each new area of the harness adds its
 // own, with its own steps.
-var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "b2b", "feed", "hook", "faults", "clock", "journal", "events"}
+var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "skyhub", "sac", "tracking", "b2b", "feed", "hook", "faults", "clock", "journal", "events"}
 
 // areaEN names the areas in the English glossary.
 var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
-	"coleta": "Coleta (B2W pickup)", "catalog": "catalog (products and SKUs)", "stock": "stock", "price": "price", "b2b": "B2B order look-up (the harness plays VTEX's B2B Orders app)", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
-	"journal": "journal (the integration's calls)", "events": "events"}
+	"coleta": "Coleta (B2W pickup)", "catalog": "catalog (products and SKUs)", "stock": "stock", "price": "price", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
+	"journal": "journal (the integration's calls)", "events": "events",
+	"skyhub": "SkyHub direct", "sac": "SAC and questions", "tracking": "carrier tracking (Correios)",
+	"b2b": "B2B order look-up (the harness plays VTEX's B2B Orders app)"}
 
 // AreaPT names the areas in Portuguese, for the Portuguese glossary.
 var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
-	"coleta": "Coleta", "catalog": "catálogo (produtos e SKUs)", "stock": "estoque", "price": "preço", "b2b": "consulta de pedidos B2B (o harness faz o papel do app B2B Orders da VTEX)", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
-	"journal": "chamadas (journal)", "events": "eventos"}
+	"coleta": "Coleta", "catalog": "catálogo (produtos e SKUs)", "stock": "estoque", "price": "preço", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
+	"journal": "chamadas (journal)", "events": "eventos",
+	"skyhub": "SkyHub direto", "sac": "SAC e perguntas", "tracking": "rastreamento (Correios)",
+	"b2b": "consulta de pedidos B2B (o harness faz o papel do app B2B Orders da VTEX)"}
 
 // Steps returns the step library.
 func Steps() []*StepDef { return stepTable }
@@ -441,9 +445,60 @@ var stepTable = []*StepDef{
 		Params: "an event type: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated", ParamsPT: "um tipo de evento: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated",
 		Example: `Then the sandbox recorded an "invoice.added" event for the order`, ExamplePT: `Então o sandbox registrou um evento "invoice.added" para o pedido`,
 		Fn: func(ctx context.Context, typ string) error { return worldOf(ctx).eventRecorded(ctx, typ) }},
+
+	// tracking (steps_tracking.go)
+	{Area: "tracking", EN: `^the ERP invoices the order as "([^"]*)" and posts it by Correios$`,
+		PT:        `^o ERP fatura o pedido com a nota "([^"]*)" e a posta nos Correios$`,
+		Params:    "the invoice number; the harness gives it a fresh Correios tracking number (an S10 code), whose parcel the carrier then walks from now on the sandbox clock",
+		ParamsPT:  "o número da nota; o harness lhe dá um código de rastreio novo dos Correios (um código S10), cujo objeto os Correios fazem andar desde agora no relógio do sandbox",
+		Example:   `When the ERP invoices the order as "NF-5001" and posts it by Correios`,
+		ExamplePT: `Quando o ERP fatura o pedido com a nota "NF-5001" e a posta nos Correios`,
+		Fn:        func(ctx context.Context, number string) error { return worldOf(ctx).invoiceByCorreios(ctx, number) }},
+	{Area: "tracking", EN: `^the parcel takes the "(normal|delayed|failed-attempt|returned)" path$`,
+		PT:       `^o objeto segue o caminho "(normal|delayed|failed-attempt|returned)"$`,
+		Params:   "the carrier's scenario for the rest of the walk: normal, delayed (48 h late), failed-attempt (nobody home, delivered the next day), returned (back to the sender after two attempts)",
+		ParamsPT: "o cenário dos Correios para o resto do caminho: normal, delayed (48 h de atraso), failed-attempt (ninguém em casa, entregue no dia seguinte), returned (devolvido ao remetente após duas tentativas)",
+		Example:  `Given the parcel takes the "failed-attempt" path`, ExamplePT: `Dado que o objeto segue o caminho "failed-attempt"`,
+		Fn: func(ctx context.Context, s string) error { return worldOf(ctx).parcelTakes(ctx, s) }},
+	{Area: "tracking", EN: `^the ERP polls the carrier$`, PT: `^o ERP consulta os Correios$`,
+		Params: "the driver action poll-carrier: the integration asks the carrier about its open parcels now", ParamsPT: "a ação poll-carrier do driver: a integração consulta agora os Correios sobre seus objetos em aberto",
+		Example: "When the ERP polls the carrier", ExamplePT: "Quando o ERP consulta os Correios",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).pollCarrier(ctx) }},
+	{Area: "tracking", EN: `^invoice "([^"]*)" carries the carrier's events so far$`, PT: `^a nota "([^"]*)" traz os eventos dos Correios até agora$`,
+		Params: "the invoice number: its courierStatus shows every event the carrier has shown, oldest first, with city and state", ParamsPT: "o número da nota: seu courierStatus mostra cada evento que os Correios mostraram, do mais antigo ao mais novo, com cidade e estado",
+		Example: `Then invoice "NF-5001" carries the carrier's events so far`, ExamplePT: `Então a nota "NF-5001" traz os eventos dos Correios até agora`,
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).carriesEvents(ctx, n) }},
+	{Area: "tracking", EN: `^invoice "([^"]*)" is not delivered yet$`, PT: `^a nota "([^"]*)" ainda não está entregue$`,
+		Params: "the invoice number: it carries the carrier's events and is not finished", ParamsPT: "o número da nota: traz os eventos dos Correios e não está finalizada",
+		Example: `Then invoice "NF-5001" is not delivered yet`, ExamplePT: `Então a nota "NF-5001" ainda não está entregue`,
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).notDelivered(ctx, n) }},
+	{Area: "tracking", EN: `^invoice "([^"]*)" is delivered on the carrier's date$`, PT: `^a nota "([^"]*)" está entregue na data dos Correios$`,
+		Params: "the invoice number: finished, its deliveredDate the carrier's delivery event's (yyyy-mm-dd hh:mm, São Paulo time)", ParamsPT: "o número da nota: finalizada, com a deliveredDate do evento de entrega dos Correios (aaaa-mm-dd hh:mm, horário de São Paulo)",
+		Example: `Then invoice "NF-5001" is delivered on the carrier's date`, ExamplePT: `Então a nota "NF-5001" está entregue na data dos Correios`,
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).deliveredOnCarriersDate(ctx, n) }},
+	{Area: "tracking", EN: `^the integration never asked the carrier about the parcel after its delivery$`,
+		PT:     `^a integração nunca mais consultou os Correios sobre o objeto depois da entrega$`,
+		Params: "watched for one second: of the reads of the parcel once it was delivered, only the one that found the delivery", ParamsPT: "observado por um segundo: das leituras do objeto depois de entregue, só a que encontrou a entrega",
+		Example:   "Then the integration never asked the carrier about the parcel after its delivery",
+		ExamplePT: "Então a integração nunca mais consultou os Correios sobre o objeto depois da entrega",
+		Fn:        func(ctx context.Context) error { return worldOf(ctx).neverAskedAfterDelivery(ctx) }},
+	{Area: "tracking", EN: `^the carrier answers (429|503) with Retry-After (\d+) to the next (\d+) tracking reads?$`,
+		PT:     `^os Correios respondem (429|503) com Retry-After (\d+) às próximas (\d+) consultas? de rastreio$`,
+		Params: "the status; the Retry-After in seconds; how many reads of GET /correios/srorastro/...", ParamsPT: "o status; o Retry-After em segundos; quantas leituras de GET /correios/srorastro/...",
+		Example:   "Given the carrier answers 429 with Retry-After 1 to the next 2 tracking reads",
+		ExamplePT: "Dado que os Correios respondem 429 com Retry-After 1 às próximas 2 consultas de rastreio",
+		Fn: func(ctx context.Context, status, after, n string) error {
+			return worldOf(ctx).carrierFault(ctx, atoi(status), atoi(after), atoi(n))
+		}},
+	{Area: "tracking", EN: `^the integration waited as Retry-After said between its tracking reads$`,
+		PT:        `^a integração esperou o que o Retry-After pediu entre as consultas de rastreio$`,
+		Example:   "Then the integration waited as Retry-After said between its tracking reads",
+		ExamplePT: "Então a integração esperou o que o Retry-After pediu entre as consultas de rastreio",
+		Fn:        func(ctx context.Context) error { return worldOf(ctx).waitedAsToldTracking(ctx) }},
 }
 
 func init() {
+	stepTable = append(stepTable, skyhubSteps...) // steps_skyhub.go
 	for _, d := range stepTable {
 		// "Dado que …": Portuguese puts an optional "que" after the keyword.
 		d.en, d.pt = regexp.MustCompile(d.EN), regexp.MustCompile(strings.Replace(d.PT, "^", "^(?:que )?", 1))

@@ -143,8 +143,6 @@ func Company(cnpj string) int {
 	return n
 }
 
-func reais(cents int64) float64 { return float64(cents) / 100 }
-
 // b2bView turns a stored order into its B2B view; ok is false for an
 // order of no company (a consumer's).
 func b2bView(o StoredOrder) (b2bOrder, bool) {

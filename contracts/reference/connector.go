@@ -17,11 +17,17 @@ import (
 type Connector struct {
 	cfg   Config
 	vtex  *vtexClient
+	sky   *vtexClient // SkyHub, in SkyHub-direct mode (skyhub.go)
 	store *store
 	erp   *erp
 	log   *slog.Logger
 
 	hookQueue chan string // order ids from hook notifications
+
+	// carrier tracking (tracking.go); carrier is nil without one.
+	carrier *carrierClient
+	parcels *parcels
+	pollMu  sync.Mutex
 }
 
 // New opens the state file and prepares the VTEX client.
@@ -41,10 +47,20 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024),
+	c := &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
-			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}, nil
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx},
+		sky: newSkyHubClient(cfg, log)}
+	if cfg.CarrierURL != "" {
+		if c.parcels, err = openParcels(cfg.StateFile + ".parcels"); err != nil {
+			return nil, err
+		}
+		c.carrier = &carrierClient{base: strings.TrimRight(cfg.CarrierURL, "/"), user: cfg.CarrierUser, accessCode: cfg.CarrierAccessCode,
+			card: cfg.CarrierPostingCard, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}
+	}
+	return c, nil
 }
 
 // Orders returns what the connector has stored.
@@ -126,8 +142,23 @@ type feedItem struct {
 	State   string `json:"state"`
 }
 
-// Once processes every pending feed item and returns (cron mode).
+// Once processes every pending feed item (and, in SkyHub-direct mode,
+// every order in SkyHub's queue) and returns (cron mode).
 func (c *Connector) Once(ctx context.Context) error {
+	if c.cfg.has(ChannelSkyHub) {
+		for {
+			n, err := c.pollSkyHubQueue(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	if !c.cfg.has(ChannelVTEX) {
+		return nil
+	}
 	if err := c.EnsureFeed(ctx); err != nil {
 		return err
 	}
@@ -142,8 +173,10 @@ func (c *Connector) Once(ctx context.Context) error {
 // Run serves until ctx ends: the feed loop, the driver endpoint and, in
 // hook mode, the hook receiver.
 func (c *Connector) Run(ctx context.Context) error {
-	if err := c.EnsureFeed(ctx); err != nil {
-		return fmt.Errorf("feed configuration: %w", err)
+	if c.cfg.has(ChannelVTEX) {
+		if err := c.EnsureFeed(ctx); err != nil {
+			return fmt.Errorf("feed configuration: %w", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
@@ -187,7 +220,11 @@ func (c *Connector) Run(ctx context.Context) error {
 	if err := c.PushCatalog(ctx); err != nil { // the ERP catalog file: VTEX catches up
 		c.log.Error("catalog push incomplete", "error", err)
 	}
-	err := c.loop(ctx)
+	if c.carrier != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.trackLoop(ctx) }()
+	}
+	err := c.loops(ctx)
 	cancel()
 	wg.Wait()
 	select {

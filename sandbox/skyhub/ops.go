@@ -560,3 +560,12 @@ func (s *Store) Pickup(code string) error {
 
 // MarkDelivered is B2W delivering a B2W Entrega order: DELIVERED, queued.
 func (s *Store) MarkDelivered(code string) error { return s.act(code, "delivery", ByMarketplace, nil) }
+
+// CancelByMarketplace cancels the order on B2W's side (the customer gave
+// up, the payment fell through): CANCELED, and queued for the seller.
+func (s *Store) CancelByMarketplace(code string) error {
+	return s.act(code, "cancel", ByMarketplace, func(o *Order, _ time.Time) error {
+		s.dropFromPLP(o)
+		return nil
+	})
+}
