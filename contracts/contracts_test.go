@@ -149,9 +149,13 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b2b, err := contracts.FreeAddr()
+	if err != nil || b2b == driver {
+		t.Fatal(err, b2b)
+	}
 	env := contracts.Env{VTEXURL: srv.URL, Account: acct.Name, AppKey: acct.AppKey, AppToken: acct.AppToken,
 		SkyHubURL: srv.URL + "/skyhub", SkyHubEmail: acct.SkyHubEmail, SkyHubAPIKey: acct.SkyHubAPIKey,
-		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver,
+		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver, B2BAddr: b2b, B2BToken: "b2b-token", B2BURL: "http://" + b2b,
 		CarrierURL: srv.URL + "/correios", CarrierUser: acct.CorreiosUser, CarrierAccessCode: acct.CorreiosAccessCode,
 		CarrierPostingCard: acct.CorreiosPostingCard}
 	cmd := exec.Command(bin, "run", "--state", filepath.Join(t.TempDir(), "state.json"), "--poll", "50ms", "--backoff-scale", "0.01")

@@ -272,6 +272,11 @@ var mutants = []mutant{
 		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return pollsDeliveredForever(next) },
 		mustFail: []string{"A delivered parcel is never polled again"},
 	},
+	{
+		name:     "files every order under the first company it saw",
+		defect:   filedUnderTheFirstCompany,
+		mustFail: []string{"A company sees its own orders, web and telesales, and no other company's", "Another company's order is never shown"},
+	},
 }
 
 // deliveredOnOEC takes "out for delivery" (OEC) for a delivery: a tracking
@@ -340,6 +345,41 @@ func pollsDeliveredForever(next http.RoundTripper) http.RoundTripper {
 }
 
 // stockWrite is Logistics' stock write: SKU id, warehouse id.
+// filedUnderTheFirstCompany rewrites the order documents the client reads
+// so that every corporate order names the first company it saw: an ERP
+// that mixes its customers up, and so shows a company another's orders.
+func filedUnderTheFirstCompany(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+	var first string
+	var mu sync.Mutex
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		if err != nil || r.Method != "GET" || !orderRead.MatchString(r.URL.Path) || resp.StatusCode != 200 {
+			return resp, err
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var doc map[string]any
+		if json.Unmarshal(data, &doc) == nil {
+			if p, ok := doc["clientProfileData"].(map[string]any); ok {
+				if cnpj, ok := p["corporateDocument"].(string); ok {
+					mu.Lock()
+					if first == "" {
+						first = cnpj
+					}
+					p["corporateDocument"] = first
+					mu.Unlock()
+					data, _ = json.Marshal(doc)
+				}
+			}
+		}
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+		resp.Header.Del("Content-Length")
+		return resp, nil
+	})
+}
+
+var orderRead = regexp.MustCompile(`^/api/oms/pvt/orders/[^/]+$`)
+
 var stockWrite = regexp.MustCompile(`^/api/logistics/pvt/inventory/skus/([^/]+)/warehouses/([^/]+)$`)
 
 // mutantClient is the reference client with a defect in its transport.

@@ -51,6 +51,7 @@ type world struct {
 	parcel             string // the scenario's Correios code (steps_tracking.go)
 	rec                *scenarioRecord
 	unlock             func() // releases the clock lock
+	b2b                b2bState
 }
 
 var scenarios atomic.Int64
@@ -75,13 +76,14 @@ func (h *harness) newWorld(ctx context.Context) (*world, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario account: %w", err)
 	}
-	addr, err := FreeAddr()
+	addrs, err := freeAddrs(2)
 	if err != nil {
 		return nil, err
 	}
+	addr, b2b := addrs[0], addrs[1]
 	w.env = Env{VTEXURL: h.sandboxURL, Account: a.Name, AppKey: a.AppKey, AppToken: a.AppToken,
 		SkyHubURL: h.sandboxURL + "/skyhub", SkyHubEmail: a.SkyHubEmail, SkyHubAPIKey: a.SkyHubAPIKey,
-		SkyHubAMKey: "omsbox-contracts", SkyHubCNPJ: skyhub.DefaultCNPJ, DriverAddr: addr,
+		SkyHubAMKey: "omsbox-contracts", SkyHubCNPJ: skyhub.DefaultCNPJ, DriverAddr: addr, B2BAddr: b2b, B2BToken: newToken(),
 		CarrierURL: h.sandboxURL + "/correios", CarrierUser: a.CorreiosUser, CarrierAccessCode: a.CorreiosAccessCode,
 		CarrierPostingCard: a.CorreiosPostingCard}
 	return w, nil

@@ -34,19 +34,21 @@ type StepDef struct {
 
 // Areas in the glossary's order; each new area of the harness adds its
 // own, with its own steps.
-var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "skyhub", "sac", "tracking", "feed", "hook", "faults", "clock", "journal", "events"}
+var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "skyhub", "sac", "tracking", "b2b", "feed", "hook", "faults", "clock", "journal", "events"}
 
 // areaEN names the areas in the English glossary.
 var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
 	"coleta": "Coleta (B2W pickup)", "catalog": "catalog (products and SKUs)", "stock": "stock", "price": "price", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
 	"journal": "journal (the integration's calls)", "events": "events",
-	"skyhub": "SkyHub direct", "sac": "SAC and questions", "tracking": "carrier tracking (Correios)"}
+	"skyhub": "SkyHub direct", "sac": "SAC and questions", "tracking": "carrier tracking (Correios)",
+	"b2b": "B2B order look-up (the harness plays VTEX's B2B Orders app)"}
 
 // AreaPT names the areas in Portuguese, for the Portuguese glossary.
 var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
 	"coleta": "Coleta", "catalog": "catálogo (produtos e SKUs)", "stock": "estoque", "price": "preço", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
 	"journal": "chamadas (journal)", "events": "eventos",
-	"skyhub": "SkyHub direto", "sac": "SAC e perguntas", "tracking": "rastreamento (Correios)"}
+	"skyhub": "SkyHub direto", "sac": "SAC e perguntas", "tracking": "rastreamento (Correios)",
+	"b2b": "consulta de pedidos B2B (o harness faz o papel do app B2B Orders da VTEX)"}
 
 // Steps returns the step library.
 func Steps() []*StepDef { return stepTable }
@@ -220,6 +222,70 @@ var stepTable = []*StepDef{
 	{Area: "coleta", EN: `^SkyHub has the order invoiced$`, PT: `^a SkyHub tem o pedido faturado$`,
 		Example: "Then SkyHub has the order invoiced", ExamplePT: "Então a SkyHub tem o pedido faturado",
 		Fn: func(ctx context.Context) error { return worldOf(ctx).skyhubInvoiced(ctx) }},
+
+	// b2b: the harness plays VTEX's B2B Orders app against the integration's own B2B API
+	{Area: "b2b", EN: `^company "([^"]*)" with CNPJ (\d{14}) placed (\d+|a|one) B2B orders?$`,
+		PT:     `^a empresa "([^"]*)" de CNPJ (\d{14}) fez (\d+|um) pedidos? B2B$`,
+		Params: "the company's name; its CNPJ (14 digits: its root, the first 8, is the app's revendaId); how many paid orders its buyer placed (each with its own purchase order number)", ParamsPT: "o nome da empresa; seu CNPJ (14 dígitos: a raiz, os 8 primeiros, é o revendaId do app); quantos pedidos pagos o comprador fez (cada um com seu número de pedido de compra)",
+		Example:   "Given company \"Ferragens Paulista\" with CNPJ 11222333000181 placed 2 B2B orders",
+		ExamplePT: "Dado que a empresa \"Ferragens Paulista\" de CNPJ 11222333000181 fez 2 pedidos B2B",
+		Fn: func(ctx context.Context, name, cnpj, n string) error {
+			return worldOf(ctx).companyPlaced(ctx, name, cnpj, max(atoi(n), 1))
+		}},
+	{Area: "b2b", EN: `^the ERP registers a telesales order for company "([^"]*)" with purchase order "([^"]*)"$`,
+		PT:     `^o ERP registra um pedido de televendas da empresa "([^"]*)" com o pedido de compra "([^"]*)"$`,
+		Params: "the company; the buyer's purchase order number (driver action telesales-order)", ParamsPT: "a empresa; o número do pedido de compra do comprador (ação telesales-order do driver)",
+		Example:   "When the ERP registers a telesales order for company \"Ferragens Paulista\" with purchase order \"PO-FONE-1\"",
+		ExamplePT: "Quando o ERP registra um pedido de televendas da empresa \"Ferragens Paulista\" com o pedido de compra \"PO-FONE-1\"",
+		Fn:        func(ctx context.Context, name, po string) error { return worldOf(ctx).telesales(ctx, name, po) }},
+	{Area: "b2b", EN: `^the B2B app searches company "([^"]*)"'s orders of today$`, PT: `^o app B2B pesquisa os pedidos de hoje da empresa "([^"]*)"$`,
+		Params: "the company (a search by period, today in Brasília, as the app's date picker sends it)", ParamsPT: "a empresa (uma pesquisa por período, hoje em Brasília, como o calendário do app envia)",
+		Example: "When the B2B app searches company \"Ferragens Paulista\"'s orders of today", ExamplePT: "Quando o app B2B pesquisa os pedidos de hoje da empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).searchPeriod(ctx, name) }},
+	{Area: "b2b", EN: `^the B2B app searches company "([^"]*)"'s orders by the order's purchase order$`,
+		PT:     `^o app B2B pesquisa os pedidos da empresa "([^"]*)" pelo pedido de compra do pedido$`,
+		Params: "the company (a search by code, tipo 1, with the last order's purchase order number)", ParamsPT: "a empresa (uma pesquisa por código, tipo 1, com o pedido de compra do último pedido)",
+		Example: "When the B2B app searches company \"Ferragens Paulista\"'s orders by the order's purchase order", ExamplePT: "Quando o app B2B pesquisa os pedidos da empresa \"Ferragens Paulista\" pelo pedido de compra do pedido",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).searchPO(ctx, name) }},
+	{Area: "b2b", EN: `^the B2B app looks up the order by its web order number for company "([^"]*)"$`,
+		PT:     `^o app B2B consulta o pedido pelo número do pedido web para a empresa "([^"]*)"$`,
+		Params: "the company asking (the app sends the typed number to the detail route as pedidoErpId)", ParamsPT: "a empresa que consulta (o app envia o número digitado à rota de detalhe como pedidoErpId)",
+		Example: "When the B2B app looks up the order by its web order number for company \"Ferragens Paulista\"", ExamplePT: "Quando o app B2B consulta o pedido pelo número do pedido web para a empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).lookUpWebNumber(ctx, name) }},
+	{Area: "b2b", EN: `^the B2B app opens the documents of that order for company "([^"]*)"$`,
+		PT:     `^o app B2B abre os documentos desse pedido para a empresa "([^"]*)"$`,
+		Params: "the company (by the ERP's number the detail gave, on the documents path as the app spells it)", ParamsPT: "a empresa (pelo número do ERP que o detalhe deu, no caminho de documentos como o app o escreve)",
+		Example: "When the B2B app opens the documents of that order for company \"Ferragens Paulista\"", ExamplePT: "Quando o app B2B abre os documentos desse pedido para a empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).documents(ctx, name) }},
+	{Area: "b2b", EN: `^the answer lists exactly company "([^"]*)"'s orders$`, PT: `^a resposta lista exatamente os pedidos da empresa "([^"]*)"$`,
+		Params: "the company: its web and telesales orders, by purchase order and total, and no other company's (waits for the integration)", ParamsPT: "a empresa: seus pedidos web e de televendas, por pedido de compra e total, e nenhum de outra empresa (espera a integração)",
+		Example: "Then the answer lists exactly company \"Ferragens Paulista\"'s orders", ExamplePT: "Então a resposta lista exatamente os pedidos da empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).listsExactly(ctx, name, nil) }},
+	{Area: "b2b", EN: `^the answer lists exactly the order of company "([^"]*)"$`, PT: `^a resposta lista exatamente o pedido da empresa "([^"]*)"$`,
+		Params: "the company whose last order alone must be listed", ParamsPT: "a empresa cujo último pedido, e só ele, deve ser listado",
+		Example: "Then the answer lists exactly the order of company \"Ferragens Paulista\"", ExamplePT: "Então a resposta lista exatamente o pedido da empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error {
+			w := worldOf(ctx)
+			e, err := w.lastOrderExpected(name)
+			if err != nil {
+				return err
+			}
+			return w.listsExactly(ctx, name, e)
+		}},
+	{Area: "b2b", EN: `^the detail matches the order(?: with invoice "([^"]*)")?$`, PT: `^o detalhe confere com o pedido(?: com a nota "([^"]*)")?$`,
+		Params: "optionally the invoice number it must show (and a status of 4 or 5)", ParamsPT: "opcionalmente, o número da nota que deve mostrar (e status 4 ou 5)",
+		Example: "Then the detail matches the order with invoice \"NF-8001\"", ExamplePT: "Então o detalhe confere com o pedido com a nota \"NF-8001\"",
+		Fn: func(ctx context.Context, invoice string) error { return worldOf(ctx).detailMatches(ctx, invoice) }},
+	{Area: "b2b", EN: `^the documents include the DANFE of invoice "([^"]*)"$`, PT: `^os documentos incluem o DANFE da nota "([^"]*)"$`,
+		Params: "the invoice number", ParamsPT: "o número da nota",
+		Example: "Then the documents include the DANFE of invoice \"NF-8001\"", ExamplePT: "Então os documentos incluem o DANFE da nota \"NF-8001\"",
+		Fn: func(ctx context.Context, invoice string) error { return worldOf(ctx).documentsInclude(invoice) }},
+	{Area: "b2b", EN: `^the ERP shows no order$`, PT: `^o ERP não mostra pedido algum$`,
+		Example: "Then the ERP shows no order", ExamplePT: "Então o ERP não mostra pedido algum",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).showsNoOrder() }},
+	{Area: "b2b", EN: `^the ERP refuses every B2B call without its token$`, PT: `^o ERP recusa toda chamada B2B sem o seu token$`,
+		Example: "Then the ERP refuses every B2B call without its token", ExamplePT: "Então o ERP recusa toda chamada B2B sem o seu token",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).refusedEveryCall(ctx) }},
 
 	// feed
 	{Area: "feed", EN: `^the feed has no pending items$`, PT: `^o feed não tem itens pendentes$`,

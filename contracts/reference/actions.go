@@ -14,10 +14,16 @@ import (
 // Action is an ERP action, as the driver endpoint and the subcommands take
 // it.
 type Action struct {
-	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | upsert-product | set-stock | set-price | poll-carrier
+	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | upsert-product | set-stock | set-price | poll-carrier | telesales-order
 	OrderID string `json:"orderId,omitempty"`
 
 	CatalogAction // upsert-product, set-stock, set-price (catalog.go)
+
+	// telesales-order: an order taken by phone for a company (items with
+	// prices in cents)
+	CNPJ          string `json:"cnpj,omitempty"`
+	CorporateName string `json:"corporateName,omitempty"`
+	PurchaseOrder string `json:"purchaseOrder,omitempty"`
 
 	// invoice
 	InvoiceNumber string       `json:"invoiceNumber,omitempty"`
@@ -78,6 +84,8 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 	switch a.Action {
 	case "upsert-product", "set-stock", "set-price":
 		return Receipt{}, c.catalogAction(ctx, a)
+	case "telesales-order":
+		return c.telesales(a) // the ERP's own: VTEX never hears of it
 	}
 	if a.OrderID == "" {
 		return Receipt{}, fmt.Errorf("%w: orderId is empty", ErrBadAction)
@@ -112,7 +120,7 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 	case "change":
 		r, err = c.change(ctx, a)
 	default:
-		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel, change or poll-carrier", ErrBadAction, a.Action)
+		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel, change, poll-carrier or telesales-order", ErrBadAction, a.Action)
 	}
 	if err != nil {
 		return r, err

@@ -62,6 +62,10 @@ type Config struct {
 	// carrier tracking. TrackInterval is the pause between polls.
 	CarrierURL, CarrierUser, CarrierAccessCode, CarrierPostingCard string
 	TrackInterval                                                  time.Duration
+	// B2BAddr, with B2BToken, serves the ERP's B2B look-up API (the one
+	// VTEX's B2B Orders app calls) on that address, behind that bearer
+	// token; empty: not served.
+	B2BAddr, B2BToken string
 }
 
 // Defaults for what FromEnv and the flags leave unset.
@@ -78,10 +82,11 @@ const (
 // OMSBOX_VTEX_URL, OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY,
 // OMSBOX_VTEX_APPTOKEN, OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL,
 // OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
-// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ,
-// OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE,
-// OMSBOX_CARRIER_POSTING_CARD, plus REFCLIENT_STATE_FILE,
-// REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL, REFCLIENT_TRACK_INTERVAL and
+// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ, OMSBOX_B2B_ADDR,
+// OMSBOX_B2B_TOKEN, OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER,
+// OMSBOX_CARRIER_ACCESS_CODE, OMSBOX_CARRIER_POSTING_CARD, plus
+// REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL,
+// REFCLIENT_TRACK_INTERVAL and
 // REFCLIENT_BACKOFF_SCALE of its own.
 func FromEnv() Config {
 	c := Config{
@@ -90,6 +95,7 @@ func FromEnv() Config {
 		SkyHubURL: os.Getenv("OMSBOX_SKYHUB_URL"), SkyHubEmail: os.Getenv("OMSBOX_SKYHUB_EMAIL"),
 		SkyHubAPIKey: os.Getenv("OMSBOX_SKYHUB_APIKEY"), SkyHubAMKey: os.Getenv("OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY"),
 		DriverAddr: os.Getenv("OMSBOX_DRIVER_ADDR"), StateFile: os.Getenv("REFCLIENT_STATE_FILE"),
+		B2BAddr: os.Getenv("OMSBOX_B2B_ADDR"), B2BToken: os.Getenv("OMSBOX_B2B_TOKEN"),
 		CatalogFile: os.Getenv("REFCLIENT_CATALOG"),
 		Channels:    ParseChannels(os.Getenv("OMSBOX_CHANNELS")), SellerCNPJ: os.Getenv("OMSBOX_SKYHUB_CNPJ"),
 		CarrierURL: os.Getenv("OMSBOX_CARRIER_URL"), CarrierUser: os.Getenv("OMSBOX_CARRIER_USER"),
@@ -148,6 +154,9 @@ func (c Config) withDefaults() (Config, error) {
 		if v == "" {
 			missing = append(missing, fmt.Errorf("%s is not set", name))
 		}
+	}
+	if c.B2BAddr != "" && c.B2BToken == "" {
+		missing = append(missing, errors.New("the B2B API (OMSBOX_B2B_ADDR) needs its token (OMSBOX_B2B_TOKEN)"))
 	}
 	for _, ch := range c.Channels {
 		if ch != ChannelVTEX && ch != ChannelSkyHub {

@@ -181,7 +181,7 @@ func (c *Connector) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	serve := func(addr string, h http.Handler, what string) error {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -201,6 +201,11 @@ func (c *Connector) Run(ctx context.Context) error {
 	}
 	if c.cfg.DriverAddr != "" {
 		if err := serve(c.cfg.DriverAddr, c.DriverHandler(), "driver"); err != nil {
+			return err
+		}
+	}
+	if c.cfg.B2BAddr != "" {
+		if err := serve(c.cfg.B2BAddr, c.B2BHandler(), "B2B look-up API"); err != nil {
 			return err
 		}
 	}

@@ -367,5 +367,6 @@ func (c *Connector) pushSkyHubCatalog(ctx context.Context, products []CatalogPro
 	return nil
 }
 
-// reais turns cents into SkyHub's decimal reais.
+// reais turns cents into decimal reais, as SkyHub and the B2B look-up
+// write money.
 func reais(cents int64) float64 { return float64(cents) / 100 }
