@@ -768,7 +768,7 @@ func TestAStatusSetBetweenAQueueReadAndItsDeleteIsNotLost(t *testing.T) {
 	if got.Status.Type != skyhub.New {
 		t.Fatalf("first read: %s", got.Status.Type)
 	}
-	sky(t, h, "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{}`) // ...the marketplace approves it...
+	sky(t, h, "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{}`)                       // ...the marketplace approves it...
 	if r := sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(o.Code), ""); r.status != 204 { // ...the ERP deletes what it read
 		t.Fatalf("delete: %d", r.status)
 	}
