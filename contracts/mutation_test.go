@@ -273,6 +273,12 @@ var mutants = []mutant{
 		mustFail: []string{"A delivered parcel is never polled again"},
 	},
 	{
+		name:   "marks the SkyHub order delivered when it is out for delivery",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return skyhubDeliveredOnOEC(next) },
+		mustFail: []string{"A seller-shipped SkyHub order becomes delivered when the carrier delivers it",
+			"A failed delivery attempt does not deliver the SkyHub order"},
+	},
+	{
 		name:     "files every order under the first company it saw",
 		defect:   filedUnderTheFirstCompany,
 		mustFail: []string{"A company sees its own orders, web and telesales, and no other company's", "Another company's order is never shown"},
@@ -339,6 +345,46 @@ func pollsDeliveredForever(next http.RoundTripper) http.RoundTripper {
 					side.Body.Close()
 				}
 			}
+		}
+		return resp, err
+	})
+}
+
+// outForDelivery finds an out-for-delivery event (OEC) in a tracking answer.
+var outForDelivery = regexp.MustCompile(`"codigo":"OEC"`)
+
+// skyhubDeliveredOnOEC remembers the SkyHub shipments the client makes
+// and, when the carrier shows one of their parcels out for delivery (and
+// not yet delivered), tells SkyHub the order was delivered.
+func skyhubDeliveredOnOEC(next http.RoundTripper) http.RoundTripper {
+	var mu sync.Mutex
+	shipments := map[string]*http.Request{} // track code → the shipment request
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.Method == "POST" && strings.HasSuffix(r.URL.Path, "/shipments") && r.Body != nil {
+			data, _ := io.ReadAll(r.Body)
+			r.Body = io.NopCloser(bytes.NewReader(data))
+			var body struct {
+				Shipment struct {
+					Track struct{ Code string } `json:"track"`
+				} `json:"shipment"`
+			}
+			if json.Unmarshal(data, &body) == nil && body.Shipment.Track.Code != "" {
+				mu.Lock()
+				shipments[body.Shipment.Track.Code] = r.Clone(context.Background())
+				mu.Unlock()
+			}
+		}
+		resp, err := next.RoundTrip(r)
+		if err != nil || r.Method != "GET" || !strings.Contains(r.URL.Path, "/srorastro/") || resp.StatusCode != 200 {
+			return resp, err
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body = io.NopCloser(bytes.NewReader(data))
+		mu.Lock()
+		ship := shipments[r.URL.Path[strings.LastIndex(r.URL.Path, "/")+1:]]
+		mu.Unlock()
+		if ship != nil && outForDelivery.Match(data) && !deliveredEvent.Match(data) {
+			sideCall(next, ship.Clone(r.Context()), "POST", strings.TrimSuffix(ship.URL.Path, "/shipments")+"/delivery", `{"status":"complete"}`)
 		}
 		return resp, err
 	})

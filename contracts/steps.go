@@ -177,11 +177,11 @@ func (w *world) action(ctx context.Context, a map[string]any, mustSucceed bool) 
 	if w.run.DriverURL() == "" {
 		return godog.ErrSkip // no driver: the @driver scenarios do not apply
 	}
-	o, err := w.order()
-	if err != nil {
+	if o, err := w.order(); err == nil {
+		a["orderId"] = o.OrderID
+	} else if a["action"] != "poll-carrier" { // the one action on no order (a SkyHub scenario has no VTEX one)
 		return err
 	}
-	a["orderId"] = o.OrderID
 	body, _ := json.Marshal(a)
 	req, _ := http.NewRequestWithContext(ctx, "POST", w.run.DriverURL()+"/actions", bytes.NewReader(body))
 	req.Header.Set("Content-Type", "application/json")

@@ -17,10 +17,11 @@ import (
 	"github.com/omsbox/omsbox/sandbox/oms"
 )
 
-// Carrier tracking (@tracking): the ERP invoices with a Correios code, the
-// carrier's parcel walks its events on the sandbox clock, and the
-// integration carries them to VTEX until the parcel is delivered or
-// returned, never asking about it again after that.
+// Carrier tracking (@tracking): the ERP invoices with a Correios code (or
+// ships a SkyHub order with one), the carrier's parcel walks its events on
+// the sandbox clock, and the integration carries them to VTEX (tells
+// SkyHub the delivery) until the parcel is delivered or returned, never
+// asking about it again after that.
 
 // trackingPath is where the integration reads the carrier's tracking.
 const trackingPath = "/correios/srorastro/**"
@@ -32,6 +33,14 @@ func (w *world) invoiceByCorreios(ctx context.Context, number string) error {
 	w.parcel = carrier.NewCode(rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), carrier.DefaultPrefix)
 	return w.action(ctx, map[string]any{"action": "invoice", "invoiceNumber": number, "trackingNumber": w.parcel,
 		"courier": "Correios"}, true)
+}
+
+// shipSkyHubByCorreios ships the scenario's SkyHub order with a fresh
+// Correios code; the carrier creates its parcel when SkyHub has the order
+// SHIPPED.
+func (w *world) shipSkyHubByCorreios(ctx context.Context) error {
+	w.parcel = carrier.NewCode(rand.New(rand.NewPCG(rand.Uint64(), rand.Uint64())), carrier.DefaultPrefix)
+	return w.skyhubAction(ctx, map[string]any{"action": "tracking", "trackingNumber": w.parcel, "courier": "Correios"}, true)
 }
 
 // theParcel waits for the carrier to have the scenario's parcel (it is

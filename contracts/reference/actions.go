@@ -126,7 +126,7 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 		return r, err
 	}
 	if a.Action == "invoice" || a.Action == "tracking" {
-		c.follow(a.OrderID, a.InvoiceNumber, a.TrackingNumber)
+		c.follow(Parcel{Code: a.TrackingNumber, OrderID: a.OrderID, InvoiceNumber: a.InvoiceNumber})
 	}
 	if err := c.download(ctx, a.OrderID); err != nil {
 		c.log.Warn("refreshing the order after an action failed", "orderId", a.OrderID, "error", err)

@@ -314,15 +314,22 @@ func (c *Connector) doSkyHub(ctx context.Context, a Action) (r Receipt, ok bool,
 	if err != nil {
 		return r, true, err
 	}
-	// The order as SkyHub has it now.
+	if a.Action == "tracking" { // a Correios code: the carrier tells when it is delivered
+		c.follow(Parcel{Code: a.TrackingNumber, Channel: ChannelSkyHub, OrderID: o.Code})
+	}
+	c.refreshSkyHub(ctx, o.Code)
+	return r, true, nil
+}
+
+// refreshSkyHub stores the order as SkyHub has it now.
+func (c *Connector) refreshSkyHub(ctx context.Context, code string) {
 	var doc json.RawMessage
-	if err := c.sky.do(ctx, "GET", base, nil, &doc); err == nil {
+	if err := c.sky.do(ctx, "GET", "/orders/"+url.PathEscape(code), nil, &doc); err == nil {
 		var now skyhubOrder
 		if json.Unmarshal(doc, &now) == nil {
-			_ = c.store.put(StoredOrder{OrderID: skyhubKey(o.Code), Status: now.Status.Type, Order: doc})
+			_ = c.store.put(StoredOrder{OrderID: skyhubKey(code), Status: now.Status.Type, Order: doc})
 		}
 	}
-	return r, true, nil
 }
 
 // storedSkyHubOrder is an order the connector took from the queue.

@@ -2,6 +2,7 @@ package reference
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -27,13 +28,24 @@ import (
 // only on a delivered event (BDE, BDI or BDR of type 01) with the
 // carrier's date, and closes the parcel then, or when it is returned to
 // the sender: a closed parcel is never asked about again.
+//
+// In SkyHub-direct mode a seller-shipped SkyHub order shipped with a
+// Correios code is followed the same way, through the same parcels and
+// polls. SkyHub takes no tracking events, so the connector tells it only
+// the delivery: POST /orders/{code}/delivery on the delivered event,
+// never on out for delivery or a failed attempt.
 
 // Parcel is a parcel the connector follows.
 type Parcel struct {
-	Code          string `json:"code"`
+	Code string `json:"code"`
+	// Channel is the order's channel: "" for VTEX, "skyhub" for a SkyHub
+	// order (OrderID is then its SkyHub code, and there is no invoice
+	// number).
+	Channel       string `json:"channel,omitempty"`
 	OrderID       string `json:"orderId"`
 	InvoiceNumber string `json:"invoiceNumber"`
-	// Pushed is how many carrier events VTEX has been given.
+	// Pushed is how many carrier events the channel has been given (for
+	// SkyHub: how many the connector has seen).
 	Pushed int `json:"pushed"`
 	// Closed: delivered or returned; never polled again.
 	Closed    bool   `json:"closed"`
@@ -95,7 +107,7 @@ func (p *parcels) all() []Parcel {
 func (p *parcels) put(x Parcel) error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
-	if old, ok := p.byID[x.Code]; ok && old.OrderID == x.OrderID && old.InvoiceNumber == x.InvoiceNumber && x.Pushed == 0 && !x.Closed {
+	if old, ok := p.byID[x.Code]; ok && old.Channel == x.Channel && old.OrderID == x.OrderID && old.InvoiceNumber == x.InvoiceNumber && x.Pushed == 0 && !x.Closed {
 		return nil
 	}
 	p.byID[x.Code] = &x
@@ -159,15 +171,16 @@ func CorreiosCode(code string) bool {
 	return int(code[10]-'0') == d
 }
 
-// follow starts following an invoice's parcel, when its tracking number
-// is a Correios code and the connector has a carrier.
-func (c *Connector) follow(orderID, invoice, code string) {
-	code = strings.ToUpper(strings.TrimSpace(code))
-	if c.carrier == nil || !CorreiosCode(code) {
+// follow starts following a parcel (a VTEX invoice's, or a SkyHub
+// order's shipment), when its tracking number is a Correios code and the
+// connector has a carrier.
+func (c *Connector) follow(p Parcel) {
+	p.Code = strings.ToUpper(strings.TrimSpace(p.Code))
+	if c.carrier == nil || !CorreiosCode(p.Code) {
 		return
 	}
-	if err := c.parcels.put(Parcel{Code: code, OrderID: orderID, InvoiceNumber: invoice}); err != nil {
-		c.log.Error("could not record the parcel to follow", "code", code, "error", err)
+	if err := c.parcels.put(p); err != nil {
+		c.log.Error("could not record the parcel to follow", "code", p.Code, "error", err)
 	}
 }
 
@@ -250,7 +263,33 @@ func vtexDate(s string) string {
 	return strings.Replace(s, "T", " ", 1)
 }
 
+// trackOne asks the carrier about one parcel and, when it shows a new
+// event, tells the parcel's channel.
 func (c *Connector) trackOne(ctx context.Context, p Parcel) error {
+	evs, err := c.carrierEvents(ctx, p.Code)
+	if err != nil {
+		return err
+	}
+	if len(evs) <= p.Pushed {
+		return nil // nothing new (or not posted yet)
+	}
+	if p.Channel == ChannelSkyHub {
+		err = c.tellSkyHub(ctx, &p, evs)
+	} else {
+		err = c.tellVTEX(ctx, &p, evs)
+	}
+	if err != nil {
+		return err
+	}
+	p.Pushed = len(evs)
+	c.log.Info("carrier events pushed", "code", p.Code, "channel", cmp.Or(p.Channel, ChannelVTEX), "orderId", p.OrderID,
+		"events", len(evs), "delivered", p.Delivered != "", "closed", p.Closed)
+	return c.parcels.put(p)
+}
+
+// carrierEvents reads a parcel's events, oldest first; none when the
+// carrier does not have it yet (SRO-020: not posted, ask later).
+func (c *Connector) carrierEvents(ctx context.Context, code string) ([]sroEvent, error) {
 	var answer struct {
 		Objetos []struct {
 			CodObjeto string     `json:"codObjeto"`
@@ -258,21 +297,24 @@ func (c *Connector) trackOne(ctx context.Context, p Parcel) error {
 			Eventos   []sroEvent `json:"eventos"`
 		} `json:"objetos"`
 	}
-	if err := c.carrier.do(ctx, "GET", "/srorastro/v1/objetos/"+url.PathEscape(p.Code)+"?resultado=T", nil, &answer); err != nil {
-		return err
+	if err := c.carrier.do(ctx, "GET", "/srorastro/v1/objetos/"+url.PathEscape(code)+"?resultado=T", nil, &answer); err != nil {
+		return nil, err
 	}
 	if len(answer.Objetos) == 0 || answer.Objetos[0].Mensagem != "" {
-		// SRO-020: not in the carrier's base yet (not posted): ask later.
-		return nil
+		return nil, nil
 	}
 	evs := answer.Objetos[0].Eventos
-	if len(evs) <= p.Pushed {
-		return nil // nothing new
-	}
 	chrono := make([]sroEvent, len(evs))
 	for i, e := range evs { // Correios lists them newest first
 		chrono[len(evs)-1-i] = e
 	}
+	return chrono, nil
+}
+
+// tellVTEX pushes all the events to the invoice's tracking, delivered
+// only on a delivery event, and closes the parcel on a delivery or a
+// return.
+func (c *Connector) tellVTEX(ctx context.Context, p *Parcel, chrono []sroEvent) error {
 	body := map[string]any{"isDelivered": false, "deliveredDate": nil}
 	var list []map[string]string
 	closed := false
@@ -281,8 +323,8 @@ func (c *Connector) trackOne(ctx context.Context, p Parcel) error {
 		list = append(list, map[string]string{"city": e.Unidade.Endereco.Cidade, "state": e.Unidade.Endereco.UF,
 			"description": e.Descricao, "date": when[:min(10, len(when))]})
 		if e.delivered() {
-			body["isDelivered"], body["deliveredDate"] = true, vtexDate(e.DtHrCriado)
-			p.Delivered, closed = vtexDate(e.DtHrCriado), true
+			body["isDelivered"], body["deliveredDate"] = true, when
+			p.Delivered, closed = when, true
 		}
 		if e.returned() {
 			closed = true
@@ -293,9 +335,31 @@ func (c *Connector) trackOne(ctx context.Context, p Parcel) error {
 	if err := c.vtex.do(ctx, "PUT", path, body, nil); err != nil {
 		return err
 	}
-	p.Pushed, p.Closed = len(evs), closed
-	c.log.Info("carrier events pushed", "code", p.Code, "orderId", p.OrderID, "events", len(evs), "delivered", p.Delivered != "", "closed", closed)
-	return c.parcels.put(p)
+	p.Closed = closed
+	return nil
+}
+
+// tellSkyHub marks the SkyHub order delivered on a delivery event (its
+// delivery route takes no date; the parcel keeps the carrier's), and
+// closes the parcel then or on a return. Out for delivery, a failed
+// attempt and transit events tell SkyHub nothing.
+func (c *Connector) tellSkyHub(ctx context.Context, p *Parcel, chrono []sroEvent) error {
+	for _, e := range chrono {
+		switch {
+		case e.delivered():
+			base := "/orders/" + url.PathEscape(p.OrderID)
+			if err := c.sky.do(ctx, "POST", base+"/delivery", map[string]string{"status": "complete"}, nil); err != nil {
+				return err
+			}
+			c.refreshSkyHub(ctx, p.OrderID)
+			p.Delivered, p.Closed = vtexDate(e.DtHrCriado), true
+			return nil
+		case e.returned():
+			p.Closed = true
+			return nil
+		}
+	}
+	return nil
 }
 
 // carrierClient calls the Correios-style API with a bearer token for the

@@ -6,7 +6,9 @@ Feature: Carrier tracking
   event (BDE 01) marks the invoice delivered, with the carrier's date; a
   closed parcel is never asked about again. The parcel walks on the
   sandbox clock: posted, +6 h and +1 d in transit, +2 d out for delivery,
-  +2 d 4 h delivered.
+  +2 d 4 h delivered. An ERP integrating SkyHub directly follows the
+  seller-shipped orders it ships by Correios the same way, and marks the
+  SkyHub order delivered on the delivery event.
 
   Scenario: The carrier's events reach VTEX until the parcel is delivered
     Given the integration is running
@@ -81,3 +83,36 @@ Feature: Carrier tracking
     And the ERP polls the carrier
     Then invoice "NF-5006" carries the carrier's events so far
     And the integration waited as Retry-After said between its tracking reads
+
+  @skyhub
+  Scenario: A seller-shipped SkyHub order becomes delivered when the carrier delivers it
+    Given the integration is running in SkyHub-direct mode
+    And a paid SkyHub order with 1 item arrives
+    And the integration took the SkyHub order from the queue
+    When the ERP invoices the SkyHub order with NF-e 5007
+    And the ERP ships the SkyHub order by Correios
+    Then SkyHub has the order "SHIPPED"
+    When the sandbox clock advances 49h
+    And the ERP polls the carrier
+    Then SkyHub has the order "SHIPPED"
+    When the sandbox clock advances 4h
+    And the ERP polls the carrier
+    Then SkyHub has the order "DELIVERED"
+    When the sandbox clock advances 12h
+    And the ERP polls the carrier
+    Then the integration never asked the carrier about the parcel after its delivery
+
+  @skyhub
+  Scenario: A failed delivery attempt does not deliver the SkyHub order
+    Given the integration is running in SkyHub-direct mode
+    And a paid SkyHub order with 1 item arrives
+    And the integration took the SkyHub order from the queue
+    When the ERP invoices the SkyHub order with NF-e 5008
+    And the ERP ships the SkyHub order by Correios
+    And the parcel takes the "failed-attempt" path
+    And the sandbox clock advances 53h
+    And the ERP polls the carrier
+    Then SkyHub has the order "SHIPPED"
+    When the sandbox clock advances 24h
+    And the ERP polls the carrier
+    Then SkyHub has the order "DELIVERED"

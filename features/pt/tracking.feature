@@ -7,7 +7,9 @@ Funcionalidade: Rastreamento nos Correios
   entrega (BDE 01) marca a nota como entregue, com a data dos Correios; um
   objeto encerrado nunca mais é consultado. O objeto anda no relógio do
   sandbox: postado, +6 h e +1 d em trânsito, +2 d saiu para entrega,
-  +2 d 4 h entregue.
+  +2 d 4 h entregue. Um ERP integrado direto à SkyHub acompanha do mesmo
+  jeito os pedidos que ele mesmo despacha pelos Correios, e marca o pedido
+  SkyHub como entregue no evento de entrega.
 
   Cenário: Os eventos dos Correios chegam à VTEX até a entrega do objeto
     Dado que a integração está rodando
@@ -82,3 +84,36 @@ Funcionalidade: Rastreamento nos Correios
     E o ERP consulta os Correios
     Então a nota "NF-5006" traz os eventos dos Correios até agora
     E a integração esperou o que o Retry-After pediu entre as consultas de rastreio
+
+  @skyhub
+  Cenário: Um pedido SkyHub despachado pelo lojista fica entregue quando os Correios o entregam
+    Dado que a integração está rodando em modo SkyHub direto
+    E um pedido pago SkyHub com 1 item chega
+    E a integração tirou o pedido SkyHub da fila
+    Quando o ERP fatura o pedido SkyHub com a NF-e 5007
+    E o ERP despacha o pedido SkyHub pelos Correios
+    Então a SkyHub tem o pedido "SHIPPED"
+    Quando o relógio do sandbox avança 49h
+    E o ERP consulta os Correios
+    Então a SkyHub tem o pedido "SHIPPED"
+    Quando o relógio do sandbox avança 4h
+    E o ERP consulta os Correios
+    Então a SkyHub tem o pedido "DELIVERED"
+    Quando o relógio do sandbox avança 12h
+    E o ERP consulta os Correios
+    Então a integração nunca mais consultou os Correios sobre o objeto depois da entrega
+
+  @skyhub
+  Cenário: Uma tentativa de entrega frustrada não entrega o pedido SkyHub
+    Dado que a integração está rodando em modo SkyHub direto
+    E um pedido pago SkyHub com 1 item chega
+    E a integração tirou o pedido SkyHub da fila
+    Quando o ERP fatura o pedido SkyHub com a NF-e 5008
+    E o ERP despacha o pedido SkyHub pelos Correios
+    E o objeto segue o caminho "failed-attempt"
+    E o relógio do sandbox avança 53h
+    E o ERP consulta os Correios
+    Então a SkyHub tem o pedido "SHIPPED"
+    Quando o relógio do sandbox avança 24h
+    E o ERP consulta os Correios
+    Então a SkyHub tem o pedido "DELIVERED"
