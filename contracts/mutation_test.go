@@ -457,9 +457,17 @@ func TestMutantsAreCaught(t *testing.T) {
 // the scenarios that must catch it fail.
 func catches(t *testing.T, m mutant, lang string) {
 	dir := t.TempDir()
+	// Only the features that hold the scenarios meant to catch the defect
+	// run (their Portuguese twins share the file names): the whole suite
+	// once per mutant and language would be most of the package's time.
+	var files []string
+	for _, f := range featuresOf(t, m.mustFail) {
+		files = append(files, filepath.Join("..", "features", lang, f))
+	}
 	status, err := contracts.Run(context.Background(), contracts.Options{
 		Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect},
-		Tags:        "~@hook", Lang: lang, Concurrency: 4, Formats: "cucumber,html", OutDir: dir, Output: io.Discard,
+		Tags:        "~@hook", Lang: lang, Features: files, NoBuiltin: true, Concurrency: 4,
+		Formats: "cucumber,html", OutDir: dir, Output: io.Discard,
 		Wait: 4 * time.Second, // a mutant fails; no need to wait it out for long
 	})
 	if err != nil {
@@ -528,4 +536,34 @@ func failedScenarios(t *testing.T, path string) []string {
 		}
 	}
 	return failed
+}
+
+// featuresOf returns the English feature files that hold the named
+// scenarios; a name no feature holds fails the test.
+func featuresOf(t *testing.T, scenarios []string) []string {
+	t.Helper()
+	paths, err := filepath.Glob(filepath.Join("..", "features", "en", "*.feature"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, name := range scenarios {
+		found := false
+		for _, p := range paths {
+			data, err := os.ReadFile(p)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(string(data), "Scenario: "+name+"\n") {
+				found = true
+				if f := filepath.Base(p); !slices.Contains(out, f) {
+					out = append(out, f)
+				}
+			}
+		}
+		if !found {
+			t.Fatalf("no feature holds the scenario %q", name)
+		}
+	}
+	return out
 }
