@@ -200,8 +200,8 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 			t.Errorf("scenario %q is skipped: %s", name, why)
 		}
 	}
-	if len(skipped) != 2+direct+stock || direct != 7 || stock != 4 {
-		t.Errorf("skipped %v, want only the hook, credentials, 4 stock and 7 SkyHub-direct scenarios", skipped)
+	if len(skipped) != 2+direct+stock || direct != 9 || stock != 4 {
+		t.Errorf("skipped %v, want only the hook, credentials, 4 stock and 9 SkyHub-direct scenarios", skipped)
 	}
 }
 

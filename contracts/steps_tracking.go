@@ -247,5 +247,11 @@ func (w *world) waitedAsToldTracking(ctx context.Context) error {
 
 func (w *world) carrierFault(ctx context.Context, status, after, n int) error {
 	w.retryAfter = after
-	return w.fault(ctx, faults.Rule{API: "carrier", Method: "GET", Path: trackingPath, Status: status, RetryAfter: &after, Times: n})
+	path := trackingPath
+	if !w.h.integration.PerScenario() {
+		// On a shared account the integration still follows earlier
+		// scenarios' parcels: the fault must hit this scenario's.
+		path = "/correios/srorastro/v1/objetos/" + w.parcel
+	}
+	return w.fault(ctx, faults.Rule{API: "carrier", Method: "GET", Path: path, Status: status, RetryAfter: &after, Times: n})
 }
