@@ -32,7 +32,7 @@ const (
 
 // newMLSandbox is newSandbox with a callback timeout a loaded CI machine
 // keeps (Mercado Livre's 500 ms would make the tests flaky).
-func newMLSandbox(t *testing.T) *sandbox.Sandbox {
+func newMLSandbox(t testing.TB) *sandbox.Sandbox {
 	t.Helper()
 	cfg := testConfig()
 	cfg.MercadoLivre.NotificationTimeout = clock.Duration{Duration: 5 * time.Second}
@@ -47,7 +47,7 @@ func newMLSandbox(t *testing.T) *sandbox.Sandbox {
 }
 
 // mlError decodes Mercado Livre's error body and checks its shape.
-func mlError(t *testing.T, r response) (code string, body map[string]any) {
+func mlError(t testing.TB, r response) (code string, body map[string]any) {
 	t.Helper()
 	r.json(t, &body)
 	if _, ok := body["message"].(string); !ok || body["status"] != float64(r.status) {
@@ -60,7 +60,7 @@ func mlError(t *testing.T, r response) (code string, body map[string]any) {
 	return code, body
 }
 
-func mlAuthorize(t *testing.T, h http.Handler, account string) string {
+func mlAuthorize(t testing.TB, h http.Handler, account string) string {
 	t.Helper()
 	r := do(t, h, "POST", "/_sandbox/mercadolivre/authorize", fmt.Sprintf(`{"account":%q}`, account))
 	var a struct {
@@ -82,7 +82,7 @@ type mlToken struct {
 	TokenType    string `json:"token_type"`
 }
 
-func mlGrant(t *testing.T, h http.Handler, form url.Values) (response, mlToken) {
+func mlGrant(t testing.TB, h http.Handler, form url.Values) (response, mlToken) {
 	t.Helper()
 	r := do(t, h, "POST", "/mercadolivre/oauth/token", form.Encode(), "Content-Type: application/x-www-form-urlencoded", "Accept: application/json")
 	var tok mlToken
@@ -98,7 +98,7 @@ func codeForm(code string) url.Values {
 }
 
 // mlLogin runs the OAuth dance and answers the access token.
-func mlLogin(t *testing.T, h http.Handler) mlToken {
+func mlLogin(t testing.TB, h http.Handler) mlToken {
 	t.Helper()
 	r, tok := mlGrant(t, h, codeForm(mlAuthorize(t, h, "demostore")))
 	if r.status != 200 {
@@ -113,7 +113,7 @@ func mlGet(t *testing.T, h http.Handler, token, target string) response {
 }
 
 // mlOrder creates a Mercado Livre sale through the control plane.
-func mlOrder(t *testing.T, h http.Handler, body string) mercadolivre.Created {
+func mlOrder(t testing.TB, h http.Handler, body string) mercadolivre.Created {
 	t.Helper()
 	r := do(t, h, "POST", "/_sandbox/orders", body)
 	var out struct {
