@@ -554,6 +554,16 @@ func TestMercadoLivreItemsRateLimitAndRefund(t *testing.T) {
 	if st, _ := sb.MercadoLivre.ShipmentState(c.ShipmentID); st.Status != "cancelled" {
 		t.Fatalf("shipment after the refund: %v", st)
 	}
+	// A reset forgets the account's sales and listings; its app stays.
+	if r := do(t, h, "POST", "/_sandbox/reset?account=demostore", ""); r.status != 204 {
+		t.Fatalf("reset: %d %s", r.status, r.body)
+	}
+	if _, ok := sb.MercadoLivre.OrderStatus(c.OrderID); ok {
+		t.Fatal("the order survived the reset")
+	}
+	if r := mlGet(t, h, mlLogin(t, h).AccessToken, "/items/"+item.ID); r.status != 404 {
+		t.Fatalf("the listing after the reset: %d %s", r.status, r.body)
+	}
 }
 
 func TestMercadoLivreOwnListenerAndHost(t *testing.T) {

@@ -132,10 +132,11 @@ type Market struct {
 	shipments map[int64]*shipment
 	items     map[string]*item
 	questions map[int64]*question
-	convs     map[int64]*conversation // by pack id (or order id without a pack)
-	fiscal    map[string]int64        // NF-e key → shipment id
-	used      map[int64]bool          // every numeric id handed out
-	cancels   map[string][]func()     // account → pending clock timers
+	convs     map[int64]*conversation     // by pack id (or order id without a pack)
+	fiscal    map[string]int64            // NF-e key → shipment id
+	used      map[int64]bool              // every numeric id handed out
+	cancels   map[string]map[int64]func() // account → pending clock timers
+	timers    int64
 }
 
 // New returns a market on clock c publishing on bus; ids and tokens draw
@@ -243,6 +244,9 @@ func (m *Market) Forget(account string) {
 		apps := m.apps
 		m.clear("")
 		m.apps = apps
+		for _, a := range apps {
+			m.used[a.SellerID] = true // no generated id may take a seller's
+		}
 		return
 	}
 	m.clear(account)
@@ -254,7 +258,7 @@ func (m *Market) clear(account string) {
 		m.apps, m.codes, m.refreshes, m.tokens = map[string]*App{}, map[string]*grantCode{}, map[string]*refreshToken{}, map[string]*accessToken{}
 		m.orders, m.packs, m.shipments = map[int64]*order{}, map[int64]*pack{}, map[int64]*shipment{}
 		m.items, m.questions, m.convs = map[string]*item{}, map[int64]*question{}, map[int64]*conversation{}
-		m.fiscal, m.used, m.cancels = map[string]int64{}, map[int64]bool{}, map[string][]func(){}
+		m.fiscal, m.used, m.cancels = map[string]int64{}, map[int64]bool{}, map[string]map[int64]func(){}
 		return
 	}
 	del := func(a string) bool { return a == account }
@@ -323,9 +327,22 @@ func (m *Market) publish(account, typ string, sellerID int64, resource, id strin
 }
 
 // at schedules fn on the sandbox clock for an account, cancelled by
-// Forget; m.mu held.
+// Forget; m.mu held, and held again when fn runs.
 func (m *Market) at(account string, t time.Time, fn func()) {
-	m.cancels[account] = append(m.cancels[account], m.clock.At(t, fn))
+	m.timers++
+	k := m.timers
+	if m.cancels[account] == nil {
+		m.cancels[account] = map[int64]func(){}
+	}
+	m.cancels[account][k] = m.clock.At(t, func() {
+		m.mu.Lock()
+		defer m.mu.Unlock()
+		if _, pending := m.cancels[account][k]; !pending {
+			return // forgotten in the meantime
+		}
+		delete(m.cancels[account], k)
+		fn()
+	})
 }
 
 // Time is a Mercado Livre timestamp: milliseconds and the -03:00 offset.

@@ -482,8 +482,6 @@ func (m *Market) step(s *shipment, action string, to State, now time.Time) {
 	}
 	id := s.id
 	m.at(s.account, now.Add(after), func() {
-		m.mu.Lock()
-		defer m.mu.Unlock()
 		s, ok := m.shipments[id]
 		if !ok {
 			return
