@@ -245,6 +245,10 @@ func TestMercadoLivreOrderShipmentInvoiceLabel(t *testing.T) {
 	if r.status != 201 {
 		t.Fatalf("listing: %d %s", r.status, r.body)
 	}
+	// Buyers cannot buy more than the listing has.
+	if r := do(t, h, "POST", "/_sandbox/orders", `{"channel":"mercadolivre","items":[{"id":"`+item.ID+`","name":"Camiseta","price":5990,"quantity":3}]}`); r.status != 409 {
+		t.Fatalf("oversell: %d %s", r.status, r.body)
+	}
 	c := mlOrder(t, h, `{"channel":"mercadolivre","customer":{"document":"52998224725"},"items":[{"id":"`+item.ID+`","name":"Camiseta","price":5990,"quantity":2}]}`)
 	if c.ShipmentID == 0 || c.PackID != 0 {
 		t.Fatalf("created: %+v", c)

@@ -81,12 +81,12 @@ func (p *plane) mlApp(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, app)
 }
 
-func (p *plane) createMLOrder(w http.ResponseWriter, account string, n oms.NewOrder) {
+func (p *plane) createMLOrder(w http.ResponseWriter, account string, n oms.NewOrder, oversell bool) {
 	if n.Status != "" && n.Status != "paid" && n.Status != "confirmed" && n.Status != "payment_in_process" && n.Status != "payment_required" {
 		fail(w, http.StatusBadRequest, "a mercadolivre order is created paid (default), confirmed, payment_required or payment_in_process, not %q", clip.ID(string(n.Status)))
 		return
 	}
-	no := mercadolivre.NewOrder{Account: account, Status: string(n.Status), Payment: n.Payment}
+	no := mercadolivre.NewOrder{Account: account, Status: string(n.Status), Payment: n.Payment, AllowOversell: oversell}
 	if c := n.Customer; c != nil {
 		no.FirstName, no.LastName, no.CPF, no.CNPJ, no.Company = c.FirstName, c.LastName, c.Document, c.CorporateDocument, c.CorporateName
 	}

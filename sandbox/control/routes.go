@@ -115,7 +115,7 @@ func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if req.NewOrder.Channel == channelMercadoLivre {
-		p.createMLOrder(w, name, req.NewOrder) // Mercado Livre's own domain, not VTEX's OMS
+		p.createMLOrder(w, name, req.NewOrder, req.AllowOversell) // Mercado Livre's own domain, not VTEX's OMS
 		return
 	}
 	b2w := req.NewOrder.Channel == oms.ChannelB2W

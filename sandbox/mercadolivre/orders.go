@@ -199,6 +199,10 @@ type NewOrder struct {
 	FirstName, LastName, CPF, CNPJ, Company string
 	Address                                 *brdata.Address
 	Payment                                 string
+	// AllowOversell sells from a listing whatever its status and stock;
+	// otherwise a paused or closed listing, or one without the units, is
+	// refused, as buyers cannot buy them.
+	AllowOversell bool
 }
 
 // NewItem is one line; ItemID names a listing of the seller to sell from
@@ -264,6 +268,16 @@ func (m *Market) CreateOrder(n NewOrder) (Created, error) {
 				line.sku = cmp.Or(v.sku, line.sku)
 			} else if len(li.variations) > 0 {
 				return Created{}, refuse(400, "invalid_items", "items[%d]: %s has variations; name one with variationId", i, li.id)
+			}
+			if !n.AllowOversell {
+				avail := li.qty
+				if v := li.variation(line.variationID); v != nil {
+					avail = v.qty
+				}
+				if li.status != ItemActive || avail < line.qty {
+					return Created{}, refuse(409, "insufficient_stock", "items[%d]: listing %s is %s with %d available; %d asked (send allowOversell to sell anyway)",
+						i, li.id, li.status, avail, line.qty)
+				}
 			}
 		}
 		if line.itemID == "" {
