@@ -309,13 +309,16 @@ func TestMercadoLivreOrderShipmentInvoiceLabel(t *testing.T) {
 		{"not well-formed", "<nfeProc><NFe>", "malformed_XML"},
 		{"check digit", nfeXML("119.80", true), "invalid_fiscal_key"},
 		{"total", nfeXML("119.70", false), "nfe_order_value_divergence"},
+		{"receiver", strings.Replace(nfeXML("119.80", false), "<total>", "<dest><CPF>11144477735</CPF></dest><total>", 1), "wrong_receiver_cpf"},
+		{"date", strings.Replace(nfeXML("119.80", false), "2026-03-10T09:00:00-03:00", "2026-03-09T09:00:00-03:00", 1), "wrong_invoice_date"},
 	} {
 		r := upload(tc.xml)
 		if code, _ := mlError(t, r); r.status != 400 || code != tc.code {
 			t.Errorf("%s: %d %s", tc.name, r.status, r.body)
 		}
 	}
-	if r := upload(nfeXML("119.80", false)); r.status != 200 || !strings.Contains(string(r.body), `"invoice_number":"4321"`) {
+	good := strings.Replace(nfeXML("119.80", false), "<total>", "<dest><CPF>52998224725</CPF></dest><total>", 1)
+	if r := upload(good); r.status != 200 || !strings.Contains(string(r.body), `"invoice_number":"4321"`) {
 		t.Fatalf("upload: %d %s", r.status, r.body)
 	}
 	if st, sub := ship(); st != "ready_to_ship" || sub != "ready_to_print" {

@@ -23,6 +23,8 @@ type NFe struct {
 	Number string
 	Total  float64
 	Issued string
+	// DestCPF or DestCNPJ is the receiver's document, when the note names it.
+	DestCPF, DestCNPJ string
 }
 
 // nfeDoc is the part of an nfeProc (or a bare NFe) the sandbox reads;
@@ -49,7 +51,11 @@ type infNFe struct {
 		NNF   string `xml:"nNF"`
 		DhEmi string `xml:"dhEmi"`
 	} `xml:"ide"`
-	VNF string `xml:"total>ICMSTot>vNF"`
+	VNF  string `xml:"total>ICMSTot>vNF"`
+	Dest struct {
+		CPF  string `xml:"CPF"`
+		CNPJ string `xml:"CNPJ"`
+	} `xml:"dest"`
 }
 
 // MaxNFeBytes bounds an uploaded XML.
@@ -132,7 +138,8 @@ func ParseNFe(data []byte) (NFe, error) {
 		return NFe{}, &KeyError{fmt.Sprintf("the access key %s %s", clipS(key), p)}
 	}
 	n := NFe{Key: key, Model: strings.TrimSpace(inf.Ide.Mod), Series: strings.TrimSpace(inf.Ide.Serie),
-		Number: strings.TrimSpace(inf.Ide.NNF), Issued: strings.TrimSpace(inf.Ide.DhEmi)}
+		Number: strings.TrimSpace(inf.Ide.NNF), Issued: strings.TrimSpace(inf.Ide.DhEmi),
+		DestCPF: strings.TrimSpace(inf.Dest.CPF), DestCNPJ: strings.TrimSpace(inf.Dest.CNPJ)}
 	if n.Model == "" {
 		n.Model = key[20:22]
 	}
@@ -238,6 +245,9 @@ func (m *Market) UploadInvoice(c Caller, id int64, xmlBody []byte) (Invoice, err
 		return Invoice{}, invalidNFe("nfe_order_value_divergence",
 			fmt.Sprintf("the NF-e total (vNF) is %.2f but the shipment's orders total %.2f", n.Total, reais(s.totalCents)))
 	}
+	if p := m.receiverProblem(s, n); p != nil {
+		return Invoice{}, p
+	}
 	now := m.clock.Now()
 	inv := Invoice{ID: m.newID(100_000_000, 899_999_999), SenderID: s.sellerID, ShipmentID: s.id, FiscalKey: n.Key,
 		InvoiceSerie: n.Series, InvoiceNumber: n.Number, InvoiceAmount: n.Total, Status: "approved",
@@ -322,4 +332,31 @@ func (m *Market) PrintLabels(c Caller, ids []int64) ([]LabelData, time.Time, err
 				s.address.City, s.address.State, s.address.PostalCode)}
 	}
 	return out, now, nil
+}
+
+// receiverProblem checks what the note says of the sale, when it says
+// it: the receiver's CPF or CNPJ must be the buyer's billing document,
+// and the issue date may not precede the sale. m.mu held.
+func (m *Market) receiverProblem(s *shipment, n NFe) *Error {
+	o := m.orders[s.orders[0]]
+	if o == nil {
+		return nil
+	}
+	switch {
+	case n.DestCNPJ != "" && n.DestCNPJ != o.cnpj:
+		return invalidNFe("wrong_receiver_cnpj", fmt.Sprintf("the receiver's CNPJ %s is not the buyer's billing document", clipS(n.DestCNPJ)))
+	case n.DestCPF != "" && (o.cnpj != "" || n.DestCPF != o.buyer.CPF):
+		return invalidNFe("wrong_receiver_cpf", fmt.Sprintf("the receiver's CPF %s is not the buyer's billing document", clipS(n.DestCPF)))
+	}
+	if n.Issued != "" {
+		at, err := time.Parse(time.RFC3339, n.Issued)
+		if err != nil {
+			return invalidNFe("malformed_XML", fmt.Sprintf("dhEmi %q is not an ISO-8601 date with offset", clipS(n.Issued)))
+		}
+		if at.Before(o.created.Truncate(time.Second)) {
+			return invalidNFe("wrong_invoice_date", fmt.Sprintf("the note was issued at %s, before the sale (%s)", n.Issued,
+				o.created.In(brt).Format(time.RFC3339)))
+		}
+	}
+	return nil
 }
