@@ -119,6 +119,14 @@ func (n *Notifier) Forget(account string) {
 			p.done = true
 		}
 	}
+	// Those waiting on the clock for their retry are among the missed.
+	for acct, ps := range n.missed {
+		if account == "" || acct == account {
+			for _, p := range ps {
+				p.done = true
+			}
+		}
+	}
 	if account == "" {
 		n.missed = map[string][]*pending{}
 	} else {

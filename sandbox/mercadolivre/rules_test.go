@@ -303,3 +303,32 @@ func waitPending(t *testing.T, c *clock.Clock) {
 		time.Sleep(time.Millisecond)
 	}
 }
+
+func TestForgetDropsRetriesWaitingOnTheClock(t *testing.T) {
+	m, c, _ := newMarket(t)
+	var hits atomic.Int32
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.Add(1)
+		w.WriteHeader(http.StatusInternalServerError)
+	}))
+	defer srv.Close()
+	n := NewNotifier(m, journal.New(10, c.Now), srv.Client(), 5*time.Second)
+	defer n.Close()
+	if _, err := m.SetCallback("shop", srv.URL, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := m.CreateOrder(NewOrder{Account: "shop", Status: OrderConfirmed, Items: []NewItem{{ItemID: "A", PriceCents: 100, Quantity: 1}}}); err != nil {
+		t.Fatal(err)
+	}
+	waitPending(t, c) // the first attempt failed and its retry waits on the clock
+	n.Forget("shop")
+	if _, err := c.Advance(time.Hour); err != nil {
+		t.Fatal(err)
+	}
+	n.mu.Lock()
+	queued := len(n.queue)
+	n.mu.Unlock()
+	if queued != 0 || hits.Load() != 1 {
+		t.Fatalf("after Forget: %d queued, %d attempts", queued, hits.Load())
+	}
+}
