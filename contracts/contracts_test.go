@@ -126,8 +126,9 @@ func TestCommandWithoutADriver(t *testing.T) {
 // TestAlreadyRunningAdapter is --integration-url: the reference client runs
 // as a process of its own, started before the harness, configured with one
 // account of a sandbox that is already serving. Every scenario runs on
-// that account, one after another; the hook and credentials scenarios do
-// not apply and are reported skipped, never passed.
+// that account, one after another; the hook, credentials and
+// SkyHub-direct scenarios do not apply and are reported skipped, never
+// passed.
 func TestAlreadyRunningAdapter(t *testing.T) {
 	bin := refclientBinary(t)
 	// The sandbox guards its control plane, as one others can reach
@@ -148,9 +149,15 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	b2b, err := contracts.FreeAddr()
+	if err != nil || b2b == driver {
+		t.Fatal(err, b2b)
+	}
 	env := contracts.Env{VTEXURL: srv.URL, Account: acct.Name, AppKey: acct.AppKey, AppToken: acct.AppToken,
 		SkyHubURL: srv.URL + "/skyhub", SkyHubEmail: acct.SkyHubEmail, SkyHubAPIKey: acct.SkyHubAPIKey,
-		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver}
+		SkyHubAMKey: "omsbox-contracts", DriverAddr: driver, B2BAddr: b2b, B2BToken: "b2b-token", B2BURL: "http://" + b2b,
+		CarrierURL: srv.URL + "/correios", CarrierUser: acct.CorreiosUser, CarrierAccessCode: acct.CorreiosAccessCode,
+		CarrierPostingCard: acct.CorreiosPostingCard}
 	cmd := exec.Command(bin, "run", "--state", filepath.Join(t.TempDir(), "state.json"), "--poll", "50ms", "--backoff-scale", "0.01")
 	cmd.Env = append(os.Environ(), env.Environ()...)
 	var logs strings.Builder
@@ -174,13 +181,27 @@ func TestAlreadyRunningAdapter(t *testing.T) {
 		t.Fatalf("contract suite against an integration already running: status %d, %v", status, err)
 	}
 	skipped := junitSkipped(t, filepath.Join(out, "omsbox-contracts.junit.xml"))
-	for _, want := range []string{"A hook notification leads to the download", "Wrong credentials are not retried in a loop"} {
+	for _, want := range []string{"A hook notification leads to the download", "Wrong credentials are not retried in a loop",
+		"An order reserves, and the next push does not oversell", "A stock write refused with 423 is retried"} {
 		if _, ok := skipped[want]; !ok {
 			t.Errorf("scenario %q is not reported skipped (skipped: %v)", want, skipped)
 		}
 	}
-	if len(skipped) != 2 {
-		t.Errorf("skipped %v, want only the hook and credentials scenarios", skipped)
+	// Scenarios that need the integration switched to a mode, or an
+	// account of their own, do not apply to one already running.
+	direct, stock := 0, 0
+	for name, why := range skipped {
+		switch {
+		case strings.Contains(why, "SkyHub-direct"):
+			direct++
+		case strings.Contains(why, "shared account"):
+			stock++
+		case name != "A hook notification leads to the download" && name != "Wrong credentials are not retried in a loop":
+			t.Errorf("scenario %q is skipped: %s", name, why)
+		}
+	}
+	if len(skipped) != 2+direct+stock || direct != 7 || stock != 4 {
+		t.Errorf("skipped %v, want only the hook, credentials, 4 stock and 7 SkyHub-direct scenarios", skipped)
 	}
 }
 

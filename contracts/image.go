@@ -30,7 +30,11 @@ func (Image) PerScenario() bool { return true }
 
 // Unsupported: only the bundled client has a hook mode the harness can
 // switch on.
-func (Image) Unsupported() map[string]string { return Command{}.Unsupported() }
+func (Image) Unsupported() map[string]string {
+	u := Command{}.Unsupported()
+	u["@b2b"] = "the harness does not yet map a container's B2B API to the host; run @b2b with the command or URL adapters"
+	return u
+}
 
 // listenAddr makes the harness's own sandbox listen where containers reach
 // the host: the bridge gateway.

@@ -13,6 +13,7 @@ package contracts
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -35,10 +36,15 @@ import (
 // harness's contract, see Environ) they are OMSBOX_VTEX_URL,
 // OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY, OMSBOX_VTEX_APPTOKEN,
 // OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL, OMSBOX_SKYHUB_APIKEY,
-// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY and OMSBOX_DRIVER_ADDR.
+// OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY, OMSBOX_SKYHUB_CNPJ, OMSBOX_DRIVER_ADDR,
+// OMSBOX_CHANNELS, OMSBOX_B2B_ADDR, OMSBOX_B2B_TOKEN, and the carrier's
+// OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and
+// OMSBOX_CARRIER_POSTING_CARD.
 type Env struct {
 	VTEXURL, Account, AppKey, AppToken                string
 	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
+	// The Correios-style carrier: its base URL and the account's contract.
+	CarrierURL, CarrierUser, CarrierAccessCode, CarrierPostingCard string
 	// DriverAddr is where the integration's driver endpoint must listen
 	// (host:port) for the harness's ERP actions.
 	DriverAddr string
@@ -48,6 +54,18 @@ type Env struct {
 	// DriverOptional says no selected scenario needs the driver (--tags
 	// '~@driver'): an integration without one is not waited for.
 	DriverOptional bool
+	// Channels the scenario expects the integration to integrate
+	// directly, comma-separated: "vtex" (every scenario but the @skyhub and
+	// @sac ones) or "skyhub" (SkyHub-direct: its order queue, SAC and
+	// questions, catalog). OMSBOX_CHANNELS.
+	Channels string
+	// SkyHubCNPJ is the seller's CNPJ, the issuer its NF-e keys must name.
+	SkyHubCNPJ string
+	// B2BAddr is where the integration's B2B look-up API (the one VTEX's
+	// B2B Orders app calls) must listen, and B2BToken the bearer token the
+	// harness, playing the app, sends to it. An integration already running
+	// gives its B2BURL instead of an address.
+	B2BAddr, B2BToken, B2BURL string
 }
 
 // Environ returns the environment variables of env.
@@ -57,7 +75,10 @@ func (e Env) Environ() []string {
 		"OMSBOX_VTEX_APPKEY=" + e.AppKey, "OMSBOX_VTEX_APPTOKEN=" + e.AppToken,
 		"OMSBOX_SKYHUB_URL=" + e.SkyHubURL, "OMSBOX_SKYHUB_EMAIL=" + e.SkyHubEmail,
 		"OMSBOX_SKYHUB_APIKEY=" + e.SkyHubAPIKey, "OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY=" + e.SkyHubAMKey,
-		"OMSBOX_DRIVER_ADDR=" + e.DriverAddr,
+		"OMSBOX_DRIVER_ADDR=" + e.DriverAddr, "OMSBOX_B2B_ADDR=" + e.B2BAddr, "OMSBOX_B2B_TOKEN=" + e.B2BToken,
+		"OMSBOX_CHANNELS=" + cmp.Or(e.Channels, "vtex"), "OMSBOX_SKYHUB_CNPJ=" + e.SkyHubCNPJ,
+		"OMSBOX_CARRIER_URL=" + e.CarrierURL, "OMSBOX_CARRIER_USER=" + e.CarrierUser,
+		"OMSBOX_CARRIER_ACCESS_CODE=" + e.CarrierAccessCode, "OMSBOX_CARRIER_POSTING_CARD=" + e.CarrierPostingCard,
 	}
 }
 
@@ -103,7 +124,11 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 	cfg := reference.Config{VTEXURL: env.VTEXURL, Account: env.Account, AppKey: env.AppKey, AppToken: env.AppToken,
 		SkyHubURL: env.SkyHubURL, SkyHubEmail: env.SkyHubEmail, SkyHubAPIKey: env.SkyHubAPIKey, SkyHubAMKey: env.SkyHubAMKey,
 		DriverAddr: env.DriverAddr, StateFile: filepath.Join(dir, env.Account+".json"), PollInterval: 50 * time.Millisecond,
-		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport}
+		BackoffScale: 0.01, MaxRetries: 4, Timeout: 10 * time.Second, Transport: p.Transport,
+		B2BAddr: env.B2BAddr, B2BToken: env.B2BToken,
+		Channels: reference.ParseChannels(env.Channels), SellerCNPJ: env.SkyHubCNPJ,
+		CarrierURL: env.CarrierURL, CarrierUser: env.CarrierUser, CarrierAccessCode: env.CarrierAccessCode,
+		CarrierPostingCard: env.CarrierPostingCard, TrackInterval: 100 * time.Millisecond}
 	if env.HookMode {
 		addr, err := FreeAddr()
 		if err != nil {
@@ -256,6 +281,12 @@ func (AlreadyRunning) Unsupported() map[string]string {
 	return map[string]string{
 		"@hook":        "the harness cannot switch an integration already running to hook mode",
 		"@credentials": "the harness cannot give an integration already running other credentials",
+		"@skyhub":      "the harness cannot switch an integration already running to SkyHub-direct mode",
+		"@sac":         "the harness cannot switch an integration already running to SkyHub-direct mode",
+		// The stock an integration pushes leaves out the units of every
+		// order it handles on the account: on a shared one, the earlier
+		// scenarios' orders are still held.
+		"@stock": "on a shared account the orders of earlier scenarios still hold units of the same SKUs",
 	}
 }
 
@@ -297,12 +328,26 @@ func waitListening(ctx context.Context, addr string, exited *exit, within time.D
 
 // FreeAddr returns a free loopback address.
 func FreeAddr() (string, error) {
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	addrs, err := freeAddrs(1)
 	if err != nil {
 		return "", err
 	}
-	defer ln.Close()
-	return ln.Addr().String(), nil
+	return addrs[0], nil
+}
+
+// freeAddrs returns n distinct free loopback addresses: each is held until
+// all are found, so the kernel cannot hand the same port out twice.
+func freeAddrs(n int) ([]string, error) {
+	var out []string
+	for range n {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			return nil, err
+		}
+		defer ln.Close()
+		out = append(out, ln.Addr().String())
+	}
+	return out, nil
 }
 
 type syncBuffer struct {

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -122,7 +123,7 @@ var mutants = []mutant{
 				return resp, err
 			})
 		},
-		mustFail: []string{"429 on order reads: the integration backs off and completes"},
+		mustFail: []string{"429 on order reads: the integration backs off and completes", "429 from the carrier: the integration waits as told"},
 	},
 	{
 		name: "requests a pickup per invoiced item",
@@ -162,8 +163,224 @@ var mutants = []mutant{
 		},
 		mustFail: []string{"One item: pickup requested after its invoice",
 			"Two items: no pickup until the last item is invoiced, then exactly one"},
+	}, {
+		name: "pushes the raw ERP balance ignoring the orders it handles",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			// It adds back the units of the acknowledged (handled)
+			// reservations to every stock write: the ERP's raw balance.
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				m := stockWrite.FindStringSubmatch(r.URL.Path)
+				if r.Method != "PUT" || m == nil || r.Body == nil {
+					return next.RoundTrip(r)
+				}
+				var body map[string]any
+				_ = json.NewDecoder(r.Body).Decode(&body)
+				q, _ := body["quantity"].(float64)
+				if resp, err := call(next, r, "GET", "/api/logistics/pvt/inventory/reservations/"+m[2]+"/"+m[1], ""); err == nil {
+					var list []struct {
+						State      string
+						SlaRequest []struct {
+							Item struct {
+								ID       string `json:"id"`
+								Quantity int    `json:"quantity"`
+							} `json:"item"`
+						}
+					}
+					_ = json.NewDecoder(resp.Body).Decode(&list)
+					resp.Body.Close()
+					for _, res := range list {
+						for _, l := range res.SlaRequest {
+							if res.State == "acknowledged" && l.Item.ID == m[1] {
+								q += float64(l.Item.Quantity)
+							}
+						}
+					}
+				}
+				body["quantity"] = q
+				data, _ := json.Marshal(body)
+				r2 := r.Clone(r.Context())
+				r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+				return next.RoundTrip(r2)
+			})
+		},
+		mustFail: []string{"An order reserves, and the next push does not oversell"},
+	},
+	{
+		name: "never retries 423 and drops the locked stock write",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				if err == nil && resp.StatusCode == http.StatusLocked {
+					resp.Body.Close()
+					return answer(200, "true"), nil // takes the refusal for done
+				}
+				return resp, err
+			})
+		},
+		mustFail: []string{"A stock write refused with 423 is retried"},
+	},
+	{
+		// It acknowledges the queue item as soon as it reads it, then dies
+		// before storing the order (its read fails): the order is lost.
+		name: "deletes the SkyHub queue item before storing the order",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				resp, err := next.RoundTrip(r)
+				if err != nil || r.Method != "GET" || !strings.HasSuffix(r.URL.Path, "/queues/orders") || resp.StatusCode != 200 {
+					return resp, err
+				}
+				var o struct{ Code string }
+				_ = json.NewDecoder(resp.Body).Decode(&o)
+				resp.Body.Close()
+				sideCall(next, r, "DELETE", r.URL.Path+"/"+o.Code, "")
+				return answer(500, `{"error":"the connector died before storing the order"}`), nil
+			})
+		},
+		mustFail: []string{"An order from the SkyHub queue is invoiced, shipped and delivered", "An order taken off the queue is never lost"},
+	},
+	{
+		name: "sends promotional_price 0 to SkyHub for a product without a promotion",
+		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+			return roundTrip(func(r *http.Request) (*http.Response, error) {
+				if r.Body == nil || !strings.Contains(r.URL.Path, "/products") || (r.Method != "POST" && r.Method != "PUT") {
+					return next.RoundTrip(r)
+				}
+				var body struct {
+					Product map[string]any `json:"product"`
+				}
+				data, _ := io.ReadAll(r.Body)
+				if json.Unmarshal(data, &body) == nil && body.Product != nil {
+					if _, ok := body.Product["promotional_price"]; !ok {
+						body.Product["promotional_price"] = 0
+						data, _ = json.Marshal(body)
+					}
+				}
+				r = r.Clone(r.Context())
+				r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+				return next.RoundTrip(r)
+			})
+		},
+		mustFail: []string{"The ERP pushes products, stock and price, never a promotional price of 0"},
+	},
+	{
+		name:     "marks delivered on out for delivery",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return deliveredOnOEC(next) },
+		mustFail: []string{"The carrier's events reach VTEX until the parcel is delivered"},
+	},
+	{
+		name:     "polls delivered parcels forever",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return pollsDeliveredForever(next) },
+		mustFail: []string{"A delivered parcel is never polled again"},
+	},
+	{
+		name:     "files every order under the first company it saw",
+		defect:   filedUnderTheFirstCompany,
+		mustFail: []string{"A company sees its own orders, web and telesales, and no other company's", "Another company's order is never shown"},
 	},
 }
+
+// deliveredOnOEC takes "out for delivery" (OEC) for a delivery: a tracking
+// push whose last event is the parcel leaving for delivery goes out as
+// delivered.
+func deliveredOnOEC(next http.RoundTripper) http.RoundTripper {
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.Method != "PUT" || !strings.HasSuffix(r.URL.Path, "/tracking") || r.Body == nil {
+			return next.RoundTrip(r)
+		}
+		data, _ := io.ReadAll(r.Body)
+		var body struct {
+			IsDelivered   bool                `json:"isDelivered"`
+			DeliveredDate *string             `json:"deliveredDate"`
+			Events        []map[string]string `json:"events"`
+		}
+		if json.Unmarshal(data, &body) == nil && !body.IsDelivered && len(body.Events) > 0 &&
+			strings.Contains(body.Events[len(body.Events)-1]["description"], "saiu para entrega") {
+			when := body.Events[len(body.Events)-1]["date"] + " 12:00"
+			body.IsDelivered, body.DeliveredDate = true, &when
+			data, _ = json.Marshal(body)
+		}
+		r2 := r.Clone(r.Context())
+		r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+		return next.RoundTrip(r2)
+	})
+}
+
+// deliveredEvent finds a delivery (BDE 01) in a tracking answer.
+var deliveredEvent = regexp.MustCompile(`"codigo":"BDE"[^}]*"tipo":"01"`)
+
+// pollsDeliveredForever keeps asking the carrier about every parcel it
+// has seen delivered, once per feed read.
+func pollsDeliveredForever(next http.RoundTripper) http.RoundTripper {
+	var mu sync.Mutex
+	delivered := map[string]*http.Request{} // tracking URL → a request for it
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		if err != nil {
+			return resp, err
+		}
+		switch {
+		case r.Method == "GET" && strings.Contains(r.URL.Path, "/srorastro/") && resp.StatusCode == 200:
+			data, _ := io.ReadAll(resp.Body)
+			resp.Body = io.NopCloser(bytes.NewReader(data))
+			if deliveredEvent.Match(data) {
+				mu.Lock()
+				delivered[r.URL.String()] = r.Clone(context.Background())
+				mu.Unlock()
+			}
+		case r.Method == "GET" && r.URL.Path == "/api/orders/feed":
+			mu.Lock()
+			again := make([]*http.Request, 0, len(delivered))
+			for _, d := range delivered {
+				again = append(again, d.Clone(r.Context()))
+			}
+			mu.Unlock()
+			for _, d := range again {
+				if side, err := next.RoundTrip(d); err == nil {
+					side.Body.Close()
+				}
+			}
+		}
+		return resp, err
+	})
+}
+
+// stockWrite is Logistics' stock write: SKU id, warehouse id.
+// filedUnderTheFirstCompany rewrites the order documents the client reads
+// so that every corporate order names the first company it saw: an ERP
+// that mixes its customers up, and so shows a company another's orders.
+func filedUnderTheFirstCompany(_ contracts.Env, next http.RoundTripper) http.RoundTripper {
+	var first string
+	var mu sync.Mutex
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		resp, err := next.RoundTrip(r)
+		if err != nil || r.Method != "GET" || !orderRead.MatchString(r.URL.Path) || resp.StatusCode != 200 {
+			return resp, err
+		}
+		data, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		var doc map[string]any
+		if json.Unmarshal(data, &doc) == nil {
+			if p, ok := doc["clientProfileData"].(map[string]any); ok {
+				if cnpj, ok := p["corporateDocument"].(string); ok {
+					mu.Lock()
+					if first == "" {
+						first = cnpj
+					}
+					p["corporateDocument"] = first
+					mu.Unlock()
+					data, _ = json.Marshal(doc)
+				}
+			}
+		}
+		resp.Body, resp.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+		resp.Header.Del("Content-Length")
+		return resp, nil
+	})
+}
+
+var orderRead = regexp.MustCompile(`^/api/oms/pvt/orders/[^/]+$`)
+
+var stockWrite = regexp.MustCompile(`^/api/logistics/pvt/inventory/skus/([^/]+)/warehouses/([^/]+)$`)
 
 // mutantClient is the reference client with a defect in its transport.
 type mutantClient struct {

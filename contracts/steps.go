@@ -15,10 +15,12 @@ import (
 
 	"github.com/cucumber/godog"
 	"github.com/google/go-cmp/cmp"
+	"github.com/omsbox/omsbox/contracts/reference"
 	"github.com/omsbox/omsbox/sandbox/client"
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
+	"github.com/omsbox/omsbox/sandbox/skyhub"
 )
 
 // DefaultWait is how long a Then step waits for the integration to get
@@ -33,6 +35,7 @@ type world struct {
 	run    Running
 	wrong  bool // the integration gets a wrong app token
 	hook   bool
+	sky    skyhubWorld // SkyHub-direct scenarios (steps_skyhub.go)
 	driver struct {
 		status int
 		body   string
@@ -44,9 +47,11 @@ type world struct {
 	// before the scenario: on a shared account, what came before is
 	// another scenario's.
 	since, eventsSince int64
-	retryAfter         int // the Retry-After the scenario's fault sends
+	retryAfter         int    // the Retry-After the scenario's fault sends
+	parcel             string // the scenario's Correios code (steps_tracking.go)
 	rec                *scenarioRecord
 	unlock             func() // releases the clock lock
+	b2b                b2bState
 }
 
 var scenarios atomic.Int64
@@ -71,13 +76,16 @@ func (h *harness) newWorld(ctx context.Context) (*world, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario account: %w", err)
 	}
-	addr, err := FreeAddr()
+	addrs, err := freeAddrs(2)
 	if err != nil {
 		return nil, err
 	}
+	addr, b2b := addrs[0], addrs[1]
 	w.env = Env{VTEXURL: h.sandboxURL, Account: a.Name, AppKey: a.AppKey, AppToken: a.AppToken,
 		SkyHubURL: h.sandboxURL + "/skyhub", SkyHubEmail: a.SkyHubEmail, SkyHubAPIKey: a.SkyHubAPIKey,
-		SkyHubAMKey: "omsbox-contracts", DriverAddr: addr}
+		SkyHubAMKey: "omsbox-contracts", SkyHubCNPJ: skyhub.DefaultCNPJ, DriverAddr: addr, B2BAddr: b2b, B2BToken: newToken(),
+		CarrierURL: h.sandboxURL + "/correios", CarrierUser: a.CorreiosUser, CarrierAccessCode: a.CorreiosAccessCode,
+		CarrierPostingCard: a.CorreiosPostingCard}
 	return w, nil
 }
 
@@ -88,6 +96,9 @@ func (w *world) start(ctx context.Context) error {
 	}
 	env := w.env
 	env.HookMode, env.DriverOptional = w.hook, w.h.driverOptional
+	if w.sky.direct {
+		env.Channels = reference.ChannelSkyHub
+	}
 	if w.wrong {
 		env.AppToken = "wrong-" + env.AppToken
 	}

@@ -34,17 +34,21 @@ type StepDef struct {
 
 // Areas in the glossary's order; each new area of the harness adds its
 // own, with its own steps.
-var Areas = []string{"integration", "orders", "invoices", "coleta", "feed", "hook", "faults", "clock", "journal", "events"}
+var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "skyhub", "sac", "tracking", "b2b", "feed", "hook", "faults", "clock", "journal", "events"}
 
 // areaEN names the areas in the English glossary.
 var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
-	"coleta": "Coleta (B2W pickup)", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
-	"journal": "journal (the integration's calls)", "events": "events"}
+	"coleta": "Coleta (B2W pickup)", "catalog": "catalog (products and SKUs)", "stock": "stock", "price": "price", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
+	"journal": "journal (the integration's calls)", "events": "events",
+	"skyhub": "SkyHub direct", "sac": "SAC and questions", "tracking": "carrier tracking (Correios)",
+	"b2b": "B2B order look-up (the harness plays VTEX's B2B Orders app)"}
 
 // AreaPT names the areas in Portuguese, for the Portuguese glossary.
 var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
-	"coleta": "Coleta", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
-	"journal": "chamadas (journal)", "events": "eventos"}
+	"coleta": "Coleta", "catalog": "catálogo (produtos e SKUs)", "stock": "estoque", "price": "preço", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
+	"journal": "chamadas (journal)", "events": "eventos",
+	"skyhub": "SkyHub direto", "sac": "SAC e perguntas", "tracking": "rastreamento (Correios)",
+	"b2b": "consulta de pedidos B2B (o harness faz o papel do app B2B Orders da VTEX)"}
 
 // Steps returns the step library.
 func Steps() []*StepDef { return stepTable }
@@ -219,6 +223,70 @@ var stepTable = []*StepDef{
 		Example: "Then SkyHub has the order invoiced", ExamplePT: "Então a SkyHub tem o pedido faturado",
 		Fn: func(ctx context.Context) error { return worldOf(ctx).skyhubInvoiced(ctx) }},
 
+	// b2b: the harness plays VTEX's B2B Orders app against the integration's own B2B API
+	{Area: "b2b", EN: `^company "([^"]*)" with CNPJ (\d{14}) placed (\d+|a|one) B2B orders?$`,
+		PT:     `^a empresa "([^"]*)" de CNPJ (\d{14}) fez (\d+|um) pedidos? B2B$`,
+		Params: "the company's name; its CNPJ (14 digits: its root, the first 8, is the app's revendaId); how many paid orders its buyer placed (each with its own purchase order number)", ParamsPT: "o nome da empresa; seu CNPJ (14 dígitos: a raiz, os 8 primeiros, é o revendaId do app); quantos pedidos pagos o comprador fez (cada um com seu número de pedido de compra)",
+		Example:   "Given company \"Ferragens Paulista\" with CNPJ 11222333000181 placed 2 B2B orders",
+		ExamplePT: "Dado que a empresa \"Ferragens Paulista\" de CNPJ 11222333000181 fez 2 pedidos B2B",
+		Fn: func(ctx context.Context, name, cnpj, n string) error {
+			return worldOf(ctx).companyPlaced(ctx, name, cnpj, max(atoi(n), 1))
+		}},
+	{Area: "b2b", EN: `^the ERP registers a telesales order for company "([^"]*)" with purchase order "([^"]*)"$`,
+		PT:     `^o ERP registra um pedido de televendas da empresa "([^"]*)" com o pedido de compra "([^"]*)"$`,
+		Params: "the company; the buyer's purchase order number (driver action telesales-order)", ParamsPT: "a empresa; o número do pedido de compra do comprador (ação telesales-order do driver)",
+		Example:   "When the ERP registers a telesales order for company \"Ferragens Paulista\" with purchase order \"PO-FONE-1\"",
+		ExamplePT: "Quando o ERP registra um pedido de televendas da empresa \"Ferragens Paulista\" com o pedido de compra \"PO-FONE-1\"",
+		Fn:        func(ctx context.Context, name, po string) error { return worldOf(ctx).telesales(ctx, name, po) }},
+	{Area: "b2b", EN: `^the B2B app searches company "([^"]*)"'s orders of today$`, PT: `^o app B2B pesquisa os pedidos de hoje da empresa "([^"]*)"$`,
+		Params: "the company (a search by period, today in Brasília, as the app's date picker sends it)", ParamsPT: "a empresa (uma pesquisa por período, hoje em Brasília, como o calendário do app envia)",
+		Example: "When the B2B app searches company \"Ferragens Paulista\"'s orders of today", ExamplePT: "Quando o app B2B pesquisa os pedidos de hoje da empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).searchPeriod(ctx, name) }},
+	{Area: "b2b", EN: `^the B2B app searches company "([^"]*)"'s orders by the order's purchase order$`,
+		PT:     `^o app B2B pesquisa os pedidos da empresa "([^"]*)" pelo pedido de compra do pedido$`,
+		Params: "the company (a search by code, tipo 1, with the last order's purchase order number)", ParamsPT: "a empresa (uma pesquisa por código, tipo 1, com o pedido de compra do último pedido)",
+		Example: "When the B2B app searches company \"Ferragens Paulista\"'s orders by the order's purchase order", ExamplePT: "Quando o app B2B pesquisa os pedidos da empresa \"Ferragens Paulista\" pelo pedido de compra do pedido",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).searchPO(ctx, name) }},
+	{Area: "b2b", EN: `^the B2B app looks up the order by its web order number for company "([^"]*)"$`,
+		PT:     `^o app B2B consulta o pedido pelo número do pedido web para a empresa "([^"]*)"$`,
+		Params: "the company asking (the app sends the typed number to the detail route as pedidoErpId)", ParamsPT: "a empresa que consulta (o app envia o número digitado à rota de detalhe como pedidoErpId)",
+		Example: "When the B2B app looks up the order by its web order number for company \"Ferragens Paulista\"", ExamplePT: "Quando o app B2B consulta o pedido pelo número do pedido web para a empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).lookUpWebNumber(ctx, name) }},
+	{Area: "b2b", EN: `^the B2B app opens the documents of that order for company "([^"]*)"$`,
+		PT:     `^o app B2B abre os documentos desse pedido para a empresa "([^"]*)"$`,
+		Params: "the company (by the ERP's number the detail gave, on the documents path as the app spells it)", ParamsPT: "a empresa (pelo número do ERP que o detalhe deu, no caminho de documentos como o app o escreve)",
+		Example: "When the B2B app opens the documents of that order for company \"Ferragens Paulista\"", ExamplePT: "Quando o app B2B abre os documentos desse pedido para a empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).documents(ctx, name) }},
+	{Area: "b2b", EN: `^the answer lists exactly company "([^"]*)"'s orders$`, PT: `^a resposta lista exatamente os pedidos da empresa "([^"]*)"$`,
+		Params: "the company: its web and telesales orders, by purchase order and total, and no other company's (waits for the integration)", ParamsPT: "a empresa: seus pedidos web e de televendas, por pedido de compra e total, e nenhum de outra empresa (espera a integração)",
+		Example: "Then the answer lists exactly company \"Ferragens Paulista\"'s orders", ExamplePT: "Então a resposta lista exatamente os pedidos da empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error { return worldOf(ctx).listsExactly(ctx, name, nil) }},
+	{Area: "b2b", EN: `^the answer lists exactly the order of company "([^"]*)"$`, PT: `^a resposta lista exatamente o pedido da empresa "([^"]*)"$`,
+		Params: "the company whose last order alone must be listed", ParamsPT: "a empresa cujo último pedido, e só ele, deve ser listado",
+		Example: "Then the answer lists exactly the order of company \"Ferragens Paulista\"", ExamplePT: "Então a resposta lista exatamente o pedido da empresa \"Ferragens Paulista\"",
+		Fn: func(ctx context.Context, name string) error {
+			w := worldOf(ctx)
+			e, err := w.lastOrderExpected(name)
+			if err != nil {
+				return err
+			}
+			return w.listsExactly(ctx, name, e)
+		}},
+	{Area: "b2b", EN: `^the detail matches the order(?: with invoice "([^"]*)")?$`, PT: `^o detalhe confere com o pedido(?: com a nota "([^"]*)")?$`,
+		Params: "optionally the invoice number it must show (and a status of 4 or 5)", ParamsPT: "opcionalmente, o número da nota que deve mostrar (e status 4 ou 5)",
+		Example: "Then the detail matches the order with invoice \"NF-8001\"", ExamplePT: "Então o detalhe confere com o pedido com a nota \"NF-8001\"",
+		Fn: func(ctx context.Context, invoice string) error { return worldOf(ctx).detailMatches(ctx, invoice) }},
+	{Area: "b2b", EN: `^the documents include the DANFE of invoice "([^"]*)"$`, PT: `^os documentos incluem o DANFE da nota "([^"]*)"$`,
+		Params: "the invoice number", ParamsPT: "o número da nota",
+		Example: "Then the documents include the DANFE of invoice \"NF-8001\"", ExamplePT: "Então os documentos incluem o DANFE da nota \"NF-8001\"",
+		Fn: func(ctx context.Context, invoice string) error { return worldOf(ctx).documentsInclude(invoice) }},
+	{Area: "b2b", EN: `^the ERP shows no order$`, PT: `^o ERP não mostra pedido algum$`,
+		Example: "Then the ERP shows no order", ExamplePT: "Então o ERP não mostra pedido algum",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).showsNoOrder() }},
+	{Area: "b2b", EN: `^the ERP refuses every B2B call without its token$`, PT: `^o ERP recusa toda chamada B2B sem o seu token$`,
+		Example: "Then the ERP refuses every B2B call without its token", ExamplePT: "Então o ERP recusa toda chamada B2B sem o seu token",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).refusedEveryCall(ctx) }},
+
 	// feed
 	{Area: "feed", EN: `^the feed has no pending items$`, PT: `^o feed não tem itens pendentes$`,
 		Example: "Then the feed has no pending items", ExamplePT: "Então o feed não tem itens pendentes",
@@ -279,6 +347,49 @@ var stepTable = []*StepDef{
 		Example: "Then the integration made at most 3 calls refused with 403", ExamplePT: "Então a integração fez no máximo 3 chamadas recusadas com 403",
 		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).refusedAtMost(ctx, atoi(n)) }},
 
+	// catalog, stock and price: the ERP pushes them (steps_catalog.go)
+	{Area: "catalog", EN: `^the ERP registers the product (\S+) with SKU (\S+) and EAN (\d+)$`, PT: `^o ERP cadastra o produto (\S+) com o SKU (\S+) e o EAN (\d+)$`,
+		Params: "the product's RefId; the SKU's RefId; its EAN (8 to 14 digits); the driver's upsert-product", ParamsPT: "o RefId do produto; o RefId do SKU; seu EAN (8 a 14 dígitos); a ação upsert-product do driver",
+		Example: "When the ERP registers the product CAM-01 with SKU CAM-01-P and EAN 7891234567895", ExamplePT: "Quando o ERP cadastra o produto CAM-01 com o SKU CAM-01-P e o EAN 7891234567895",
+		Fn: func(ctx context.Context, product, sku, ean string) error {
+			return worldOf(ctx).registerProduct(ctx, product, sku, ean)
+		}},
+	{Area: "catalog", EN: `^VTEX's catalog has the SKU (\S+) with EAN (\d+)$`, PT: `^o catálogo da VTEX tem o SKU (\S+) com o EAN (\d+)$`,
+		Params: "the SKU's RefId; an EAN it must have", ParamsPT: "o RefId do SKU; um EAN que ele deve ter",
+		Example: "Then VTEX's catalog has the SKU CAM-01-P with EAN 7891234567895", ExamplePT: "Então o catálogo da VTEX tem o SKU CAM-01-P com o EAN 7891234567895",
+		Fn: func(ctx context.Context, sku, ean string) error { return worldOf(ctx).catalogHas(ctx, sku, ean) }},
+	{Area: "stock", EN: `^the ERP's balance of (\S+) in (\S+) is (\d+)$`, PT: `^o saldo do ERP de (\S+) em (\S+) é (\d+)$`,
+		Params: "the SKU's RefId; the VTEX warehouse id (estoque-sp); the units on the ERP's shelves; the driver's set-stock", ParamsPT: "o RefId do SKU; o id do estoque na VTEX (estoque-sp); as unidades nas prateleiras do ERP; a ação set-stock do driver",
+		Example: "When the ERP's balance of CAM-01-P in estoque-sp is 10", ExamplePT: "Quando o saldo do ERP de CAM-01-P em estoque-sp é 10",
+		Fn: func(ctx context.Context, sku, wh, n string) error { return worldOf(ctx).setBalance(ctx, sku, wh, n) }},
+	{Area: "stock", EN: `^VTEX shows (-?\d+) available of (\S+) in (\S+)$`, PT: `^a VTEX mostra (-?\d+) disponíve(?:l|is) de (\S+) em (\S+)$`,
+		Params: "the available quantity (total − reserved) VTEX's Logistics must show; the SKU's RefId; the warehouse", ParamsPT: "a quantidade disponível (total − reservado) que a Logística da VTEX deve mostrar; o RefId do SKU; o estoque",
+		Example: "Then VTEX shows 7 available of CAM-01-P in estoque-sp", ExamplePT: "Então a VTEX mostra 7 disponíveis de CAM-01-P em estoque-sp",
+		Fn: func(ctx context.Context, n, sku, wh string) error { return worldOf(ctx).availableIs(ctx, n, sku, wh) }},
+	{Area: "stock", EN: `^a paid order for (\d+) units? of (\S+) arrives$`, PT: `^um pedido pago de (\d+) unidades? de (\S+) chega$`,
+		Params: "how many units; the SKU's RefId (the order reserves them)", ParamsPT: "quantas unidades; o RefId do SKU (o pedido as reserva)",
+		Example: "When a paid order for 3 units of CAM-01-P arrives", ExamplePT: "Quando um pedido pago de 3 unidades de CAM-01-P chega",
+		Fn: func(ctx context.Context, n, sku string) error { return worldOf(ctx).orderOf(ctx, n, sku) }},
+	{Area: "stock", EN: `^VTEX answers 423 to the next (\d+) stock writes of (\S+) in (\S+)$`, PT: `^a VTEX responde 423 às próximas (\d+) gravações de estoque de (\S+) em (\S+)$`,
+		Params: "how many writes; the SKU's RefId; the warehouse: each is refused 423 Locked and discarded, as when another write of the SKU holds the lock (a fault)", ParamsPT: "quantas gravações; o RefId do SKU; o estoque: cada uma é recusada com 423 Locked e descartada, como quando outra gravação do SKU tem a trava (uma falha injetada)",
+		Example: "Given VTEX answers 423 to the next 2 stock writes of CAM-01-P in estoque-sp", ExamplePT: "Dado que a VTEX responde 423 às próximas 2 gravações de estoque de CAM-01-P em estoque-sp",
+		Fn: func(ctx context.Context, n, sku, wh string) error { return worldOf(ctx).lockedWrites(ctx, n, sku, wh) }},
+	{Area: "price", EN: `^the ERP sets the price of (\S+) to (\d+(?:[.,]\d+)?)$`, PT: `^o ERP define o preço de (\S+) em (\d+(?:[.,]\d+)?)$`,
+		Params: "the SKU's RefId; the base price in reais; the driver's set-price", ParamsPT: "o RefId do SKU; o preço base em reais; a ação set-price do driver",
+		Example: "When the ERP sets the price of CAM-01-P to 59.90", ExamplePT: "Quando o ERP define o preço de CAM-01-P em 59.90",
+		Fn: func(ctx context.Context, sku, price string) error { return worldOf(ctx).setPrice(ctx, sku, price) }},
+	{Area: "price", EN: `^the ERP sets a promotional price of (\d+(?:[.,]\d+)?) for (\S+) from (\S+) to (\S+) from now$`,
+		PT:     `^o ERP define um preço promocional de (\d+(?:[.,]\d+)?) para (\S+) de daqui a (\S+) até daqui a (\S+)$`,
+		Params: "the price in reais; the SKU's RefId; when the promotion starts and ends, as Go durations from the sandbox's now (1h, 25h)", ParamsPT: "o preço em reais; o RefId do SKU; quando a promoção começa e acaba, em durações Go a partir do agora do sandbox (1h, 25h)",
+		Example: "When the ERP sets a promotional price of 39.90 for CAM-01-P from 1h to 25h from now", ExamplePT: "Quando o ERP define um preço promocional de 39.90 para CAM-01-P de daqui a 1h até daqui a 25h",
+		Fn: func(ctx context.Context, price, sku, from, to string) error {
+			return worldOf(ctx).promotion(ctx, price, sku, from, to)
+		}},
+	{Area: "price", EN: `^the computed price of (\S+) is (\d+(?:[.,]\d+)?)$`, PT: `^o preço calculado de (\S+) é (\d+(?:[.,]\d+)?)$`,
+		Params: "the SKU's RefId; the selling price VTEX computes now (trade policy 1, one unit), in reais", ParamsPT: "o RefId do SKU; o preço de venda que a VTEX calcula agora (política comercial 1, uma unidade), em reais",
+		Example: "Then the computed price of CAM-01-P is 39.90", ExamplePT: "Então o preço calculado de CAM-01-P é 39.90",
+		Fn: func(ctx context.Context, sku, price string) error { return worldOf(ctx).computedPrice(ctx, sku, price) }},
+
 	// clock
 	{Area: "clock", EN: `^the sandbox clock is at "([^"]*)"$`, PT: `^o relógio do sandbox está em "([^"]*)"$`,
 		Params: "an RFC 3339 time; the clock is the whole sandbox's, shared by parallel scenarios", ParamsPT: "um horário RFC 3339; o relógio é do sandbox inteiro: o cenário roda sozinho, e o relógio nunca volta",
@@ -334,9 +445,60 @@ var stepTable = []*StepDef{
 		Params: "an event type: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated", ParamsPT: "um tipo de evento: order.created, order.status-changed, order.changed, invoice.added, invoice.updated, tracking.updated",
 		Example: `Then the sandbox recorded an "invoice.added" event for the order`, ExamplePT: `Então o sandbox registrou um evento "invoice.added" para o pedido`,
 		Fn: func(ctx context.Context, typ string) error { return worldOf(ctx).eventRecorded(ctx, typ) }},
+
+	// tracking (steps_tracking.go)
+	{Area: "tracking", EN: `^the ERP invoices the order as "([^"]*)" and posts it by Correios$`,
+		PT:        `^o ERP fatura o pedido com a nota "([^"]*)" e a posta nos Correios$`,
+		Params:    "the invoice number; the harness gives it a fresh Correios tracking number (an S10 code), whose parcel the carrier then walks from now on the sandbox clock",
+		ParamsPT:  "o número da nota; o harness lhe dá um código de rastreio novo dos Correios (um código S10), cujo objeto os Correios fazem andar desde agora no relógio do sandbox",
+		Example:   `When the ERP invoices the order as "NF-5001" and posts it by Correios`,
+		ExamplePT: `Quando o ERP fatura o pedido com a nota "NF-5001" e a posta nos Correios`,
+		Fn:        func(ctx context.Context, number string) error { return worldOf(ctx).invoiceByCorreios(ctx, number) }},
+	{Area: "tracking", EN: `^the parcel takes the "(normal|delayed|failed-attempt|returned)" path$`,
+		PT:       `^o objeto segue o caminho "(normal|delayed|failed-attempt|returned)"$`,
+		Params:   "the carrier's scenario for the rest of the walk: normal, delayed (48 h late), failed-attempt (nobody home, delivered the next day), returned (back to the sender after two attempts)",
+		ParamsPT: "o cenário dos Correios para o resto do caminho: normal, delayed (48 h de atraso), failed-attempt (ninguém em casa, entregue no dia seguinte), returned (devolvido ao remetente após duas tentativas)",
+		Example:  `Given the parcel takes the "failed-attempt" path`, ExamplePT: `Dado que o objeto segue o caminho "failed-attempt"`,
+		Fn: func(ctx context.Context, s string) error { return worldOf(ctx).parcelTakes(ctx, s) }},
+	{Area: "tracking", EN: `^the ERP polls the carrier$`, PT: `^o ERP consulta os Correios$`,
+		Params: "the driver action poll-carrier: the integration asks the carrier about its open parcels now", ParamsPT: "a ação poll-carrier do driver: a integração consulta agora os Correios sobre seus objetos em aberto",
+		Example: "When the ERP polls the carrier", ExamplePT: "Quando o ERP consulta os Correios",
+		Fn: func(ctx context.Context) error { return worldOf(ctx).pollCarrier(ctx) }},
+	{Area: "tracking", EN: `^invoice "([^"]*)" carries the carrier's events so far$`, PT: `^a nota "([^"]*)" traz os eventos dos Correios até agora$`,
+		Params: "the invoice number: its courierStatus shows every event the carrier has shown, oldest first, with city and state", ParamsPT: "o número da nota: seu courierStatus mostra cada evento que os Correios mostraram, do mais antigo ao mais novo, com cidade e estado",
+		Example: `Then invoice "NF-5001" carries the carrier's events so far`, ExamplePT: `Então a nota "NF-5001" traz os eventos dos Correios até agora`,
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).carriesEvents(ctx, n) }},
+	{Area: "tracking", EN: `^invoice "([^"]*)" is not delivered yet$`, PT: `^a nota "([^"]*)" ainda não está entregue$`,
+		Params: "the invoice number: it carries the carrier's events and is not finished", ParamsPT: "o número da nota: traz os eventos dos Correios e não está finalizada",
+		Example: `Then invoice "NF-5001" is not delivered yet`, ExamplePT: `Então a nota "NF-5001" ainda não está entregue`,
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).notDelivered(ctx, n) }},
+	{Area: "tracking", EN: `^invoice "([^"]*)" is delivered on the carrier's date$`, PT: `^a nota "([^"]*)" está entregue na data dos Correios$`,
+		Params: "the invoice number: finished, its deliveredDate the carrier's delivery event's (yyyy-mm-dd hh:mm, São Paulo time)", ParamsPT: "o número da nota: finalizada, com a deliveredDate do evento de entrega dos Correios (aaaa-mm-dd hh:mm, horário de São Paulo)",
+		Example: `Then invoice "NF-5001" is delivered on the carrier's date`, ExamplePT: `Então a nota "NF-5001" está entregue na data dos Correios`,
+		Fn: func(ctx context.Context, n string) error { return worldOf(ctx).deliveredOnCarriersDate(ctx, n) }},
+	{Area: "tracking", EN: `^the integration never asked the carrier about the parcel after its delivery$`,
+		PT:     `^a integração nunca mais consultou os Correios sobre o objeto depois da entrega$`,
+		Params: "watched for one second: of the reads of the parcel once it was delivered, only the one that found the delivery", ParamsPT: "observado por um segundo: das leituras do objeto depois de entregue, só a que encontrou a entrega",
+		Example:   "Then the integration never asked the carrier about the parcel after its delivery",
+		ExamplePT: "Então a integração nunca mais consultou os Correios sobre o objeto depois da entrega",
+		Fn:        func(ctx context.Context) error { return worldOf(ctx).neverAskedAfterDelivery(ctx) }},
+	{Area: "tracking", EN: `^the carrier answers (429|503) with Retry-After (\d+) to the next (\d+) tracking reads?$`,
+		PT:     `^os Correios respondem (429|503) com Retry-After (\d+) às próximas (\d+) consultas? de rastreio$`,
+		Params: "the status; the Retry-After in seconds; how many reads of GET /correios/srorastro/...", ParamsPT: "o status; o Retry-After em segundos; quantas leituras de GET /correios/srorastro/...",
+		Example:   "Given the carrier answers 429 with Retry-After 1 to the next 2 tracking reads",
+		ExamplePT: "Dado que os Correios respondem 429 com Retry-After 1 às próximas 2 consultas de rastreio",
+		Fn: func(ctx context.Context, status, after, n string) error {
+			return worldOf(ctx).carrierFault(ctx, atoi(status), atoi(after), atoi(n))
+		}},
+	{Area: "tracking", EN: `^the integration waited as Retry-After said between its tracking reads$`,
+		PT:        `^a integração esperou o que o Retry-After pediu entre as consultas de rastreio$`,
+		Example:   "Then the integration waited as Retry-After said between its tracking reads",
+		ExamplePT: "Então a integração esperou o que o Retry-After pediu entre as consultas de rastreio",
+		Fn:        func(ctx context.Context) error { return worldOf(ctx).waitedAsToldTracking(ctx) }},
 }
 
 func init() {
+	stepTable = append(stepTable, skyhubSteps...) // steps_skyhub.go
 	for _, d := range stepTable {
 		// "Dado que …": Portuguese puts an optional "que" after the keyword.
 		d.en, d.pt = regexp.MustCompile(d.EN), regexp.MustCompile(strings.Replace(d.PT, "^", "^(?:que )?", 1))

@@ -3,12 +3,15 @@ package contracts
 import (
 	"fmt"
 	"path"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/omsbox/omsbox/features"
 )
+
+var decimalComma = regexp.MustCompile(`^\d+,\d{2}$`)
 
 // twin is a built-in scenario in English and its Portuguese twin.
 type twin struct{ en, pt scenarioShape }
@@ -50,6 +53,9 @@ func twins() ([]twin, error) {
 					for i, a := range args {
 						if _, ok := count[a]; ok {
 							args[i] = strconv.Itoa(atoi(a))
+						}
+						if decimalComma.MatchString(a) { // 49,90 in Portuguese is 49.90
+							args[i] = strings.Replace(a, ",", ".", 1)
 						}
 					}
 					s.Steps = append(s.Steps, fmt.Sprintf("%s %s(%s)", st.Type, d.EN, strings.Join(args, ", ")))

@@ -305,3 +305,35 @@ func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.body.Write(b)
 }
+
+// CheckExchange checks one request and its answer against the document,
+// as a client that relies on it would: the operation the request's
+// method and path name, its parameters and body, then the answer's status
+// and body. The contract harness checks the calls it makes to an
+// integration's own API (b2b-erp.yaml) with it.
+func (s *Spec) CheckExchange(req *http.Request, reqBody []byte, status int, header http.Header, respBody []byte) error {
+	var op *Operation
+	for _, o := range s.ops {
+		if o.Method == req.Method && o.Path == req.URL.Path {
+			op = o
+			break
+		}
+	}
+	if op == nil {
+		return fmt.Errorf("openapi %s: no operation %s %s", s.Name, req.Method, req.URL.Path)
+	}
+	r := req.Clone(req.Context())
+	r.Body = io.NopCloser(bytes.NewReader(reqBody))
+	in := &openapi3filter.RequestValidationInput{Request: r, Route: op.route,
+		Options: &openapi3filter.Options{AuthenticationFunc: openapi3filter.NoopAuthenticationFunc}}
+	if err := openapi3filter.ValidateRequest(req.Context(), in); err != nil {
+		return fmt.Errorf("the request %s %s breaks %s: %w", req.Method, req.URL.Path, s.Name, err)
+	}
+	out := &openapi3filter.ResponseValidationInput{RequestValidationInput: in, Status: status, Header: header,
+		Options: &openapi3filter.Options{IncludeResponseStatus: true}}
+	out.SetBodyBytes(respBody)
+	if err := openapi3filter.ValidateResponse(req.Context(), out); err != nil {
+		return fmt.Errorf("the answer %d to %s %s breaks %s: %w", status, req.Method, req.URL.Path, s.Name, err)
+	}
+	return nil
+}

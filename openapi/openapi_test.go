@@ -146,3 +146,28 @@ func TestMountRefusesMissingAndExtraHandlers(t *testing.T) {
 		t.Errorf("extra handler: %v", err)
 	}
 }
+
+func TestCheckExchangeAgainstTheB2BDocument(t *testing.T) {
+	s, err := Load("b2b-erp.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := httptest.NewRequest("POST", "/api/v1/pedido/pesquisa", nil)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer t")
+	h := http.Header{"Content-Type": {"application/json"}}
+	body := []byte(`{"revendaId":11222333,"porPeriodo":{"dataInicial":"2026-03-01","dataFim":"2026-03-31"}}`)
+	if err := s.CheckExchange(req, body, 200, h, []byte(`{"itens":[{"pedidoErpId":"PV-1","pedidoClienteId":"PO-1","totalPedido":10.5,"status":4,"dataPedido":"2026-03-10T12:00:00-03:00"}]}`)); err != nil {
+		t.Fatalf("a good exchange: %v", err)
+	}
+	if err := s.CheckExchange(req, body, 200, h, []byte(`{"itens":[{"pedidoErpId":"PV-1","status":9}]}`)); err == nil {
+		t.Fatal("an answer with an unknown status int and missing fields passed")
+	}
+	if err := s.CheckExchange(req, []byte(`{"porPeriodo":{}}`), 200, h, []byte(`{"itens":[]}`)); err == nil {
+		t.Fatal("a request without revendaId passed")
+	}
+	get := httptest.NewRequest("GET", "/api/v1/ArquivosPedido/?pedidoErpId=PV-1&revendaId=11222333", nil)
+	if err := s.CheckExchange(get, nil, 200, h, []byte(`{"pedidoErpId":"PV-1","itens":[{"tipoArquivo":3,"descricao":"DANFE","url":"https://x/danfe.pdf"}]}`)); err != nil {
+		t.Fatalf("documents, as the app spells them: %v", err)
+	}
+}

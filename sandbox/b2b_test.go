@@ -15,7 +15,7 @@ func TestB2BOrdersCarryTheirOrganizationAndFilterOnIt(t *testing.T) {
 		t.Helper()
 		r := do(t, h, "POST", "/_sandbox/orders", `{"customer":{"firstName":"Marta","lastName":"Souza","email":"`+email+`",
 			"corporateDocument":"11222333000181","corporateName":"Ferragens Paulista Ltda"},
-			"marketingData":{"utmCampaign":"`+org+`","utmMedium":"`+costCenter+`"},
+			"marketingData":{"utmCampaign":"`+org+`","utmMedium":"`+costCenter+`"},"purchaseOrder":"PO-`+costCenter+`",
 			"items":[{"id":"PARAF-10","name":"Parafuso 10 mm (cento)","price":1290,"quantity":40}]}`)
 		var o oms.Order
 		r.json(t, &o)
@@ -33,7 +33,8 @@ func TestB2BOrdersCarryTheirOrganizationAndFilterOnIt(t *testing.T) {
 	r.json(t, &doc)
 	if r.status != 200 || doc.MarketingData == nil || doc.MarketingData.UtmCampaign != "org-ferragens" ||
 		doc.MarketingData.UtmMedium != "cc-compras" || !doc.ClientProfileData.IsCorporate ||
-		doc.ClientProfileData.CorporateDocument == nil || *doc.ClientProfileData.CorporateDocument != "11222333000181" {
+		doc.ClientProfileData.CorporateDocument == nil || *doc.ClientProfileData.CorporateDocument != "11222333000181" ||
+		doc.OpenTextField == nil || doc.OpenTextField.Value != "PO-cc-compras" {
 		t.Fatalf("the B2B order's document: %d %+v %+v", r.status, doc.MarketingData, doc.ClientProfileData)
 	}
 	for _, tc := range []struct {

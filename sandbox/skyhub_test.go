@@ -730,3 +730,55 @@ func TestSkyHubAtTheRootForRequestsWithItsHeaders(t *testing.T) {
 		t.Fatalf("root requests journaled as SkyHub's: %d", len(e))
 	}
 }
+
+// The marketplace cancels an order (control plane's cancel step): it is
+// CANCELED and back in the seller's queue; a second cancel is refused.
+func TestSkyHubMarketplaceCancelQueuesTheOrder(t *testing.T) {
+	s := startSandbox(t)
+	ctx := t.Context()
+	h := s.Handler()
+	var o skyhub.Order
+	sky(t, h, "POST", "/orders", testOrder).json(t, &o)
+	sky(t, h, "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{}`)
+	for r := sky(t, h, "GET", "/queues/orders", ""); r.status == 200; r = sky(t, h, "GET", "/queues/orders", "") {
+		var q skyhub.Order
+		r.json(t, &q)
+		sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(q.Code), "")
+	}
+	if err := s.Client.SkyHubStep(ctx, o.Code, "cancel"); err != nil {
+		t.Fatal(err)
+	}
+	var got skyhub.Order
+	sky(t, h, "GET", "/queues/orders", "").json(t, &got)
+	if got.Code != o.Code || got.Status.Type != skyhub.Canceled {
+		t.Fatalf("queue after the marketplace's cancel: %s %s", got.Code, got.Status.Type)
+	}
+	wantError(t, s.Client.SkyHubStep(ctx, o.Code, "cancel"), 409, "")
+}
+
+func TestAStatusSetBetweenAQueueReadAndItsDeleteIsNotLost(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	var seeded skyhub.Order
+	sky(t, h, "GET", "/queues/orders", "").json(t, &seeded)
+	sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(seeded.Code), "")
+	var o, got skyhub.Order
+	sky(t, h, "POST", "/orders", testOrder).json(t, &o)
+	sky(t, h, "GET", "/queues/orders", "").json(t, &got) // the ERP reads it NEW...
+	if got.Status.Type != skyhub.New {
+		t.Fatalf("first read: %s", got.Status.Type)
+	}
+	sky(t, h, "POST", "/orders/"+url.PathEscape(o.Code)+"/approval", `{}`)                       // ...the marketplace approves it...
+	if r := sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(o.Code), ""); r.status != 204 { // ...the ERP deletes what it read
+		t.Fatalf("delete: %d", r.status)
+	}
+	r := sky(t, h, "GET", "/queues/orders", "")
+	r.json(t, &got)
+	if r.status != 200 || got.Code != o.Code || got.Status.Type != skyhub.Approved {
+		t.Fatalf("the approval set between the read and the delete was lost: %d %s", r.status, got.Status.Type)
+	}
+	sky(t, h, "DELETE", "/queues/orders/"+url.PathEscape(o.Code), "")
+	if r := sky(t, h, "GET", "/queues/orders", ""); r.status != 204 {
+		t.Fatalf("after the second delete: %d", r.status)
+	}
+}

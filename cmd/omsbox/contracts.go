@@ -52,6 +52,7 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	fs.StringVar(&shared.AppToken, "app-token", "", "--integration-url: its app token")
 	fs.StringVar(&shared.SkyHubEmail, "skyhub-email", "", "--integration-url: its SkyHub seller e-mail")
 	fs.StringVar(&shared.SkyHubAPIKey, "skyhub-api-key", "", "--integration-url: its SkyHub API key")
+	fs.StringVar(&shared.B2BURL, "b2b-url", os.Getenv("OMSBOX_B2B_URL"), "--integration-url: the base URL of its B2B look-up API, for @b2b (env OMSBOX_B2B_URL; its token in OMSBOX_B2B_TOKEN)")
 	fs.Usage = func() {
 		fmt.Fprint(stderr, "omsbox contracts run [flags]\n\nWithout --integration-cmd, --integration-url or --integration-image, the bundled reference client runs in-process.\n\n")
 		fs.PrintDefaults()
@@ -74,6 +75,10 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		integration = contracts.AlreadyRunning{Driver: strings.TrimRight(*driverURL, "/")}
 		base := strings.TrimRight(*sandboxURL, "/")
 		shared.VTEXURL, shared.SkyHubURL, shared.SkyHubAMKey = base, base+"/skyhub", "omsbox-contracts"
+		shared.B2BToken = os.Getenv("OMSBOX_B2B_TOKEN")
+		if shared.B2BURL != "" && shared.B2BToken == "" {
+			return fmt.Errorf("contracts: --b2b-url needs the token the B2B app sends, in OMSBOX_B2B_TOKEN")
+		}
 	}
 	status, err := contracts.Run(ctx, contracts.Options{Integration: integration, SandboxURL: *sandboxURL, ControlToken: *token, Shared: shared,
 		Tags: *tags, Lang: *lang, Features: featureDir, NoBuiltin: *noBuiltin,

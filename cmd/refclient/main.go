@@ -10,10 +10,14 @@
 //	refclient delivered [flags] ORDER NUMBER
 //	refclient cancel   [flags] ORDER [REASON]
 //	refclient change   [flags] ORDER REASON --discount CENTS
+//	refclient poll-carrier [flags]          ask the carrier about the open parcels once
 //
 // Configuration comes from the harness's environment (OMSBOX_VTEX_URL,
 // OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY, OMSBOX_VTEX_APPTOKEN,
-// OMSBOX_DRIVER_ADDR, ...) and may be overridden by flags.
+// OMSBOX_DRIVER_ADDR, OMSBOX_CARRIER_URL, ...) and may be overridden by
+// flags. OMSBOX_CHANNELS=skyhub (or --channels skyhub) switches on
+// SkyHub-direct mode: the SkyHub order queue, SAC and questions, and the
+// SkyHub actions on the driver endpoint (see contracts/reference/skyhub.go).
 package main
 
 import (
@@ -53,13 +57,14 @@ const usage = `refclient — omsbox's reference VTEX ERP integration
   refclient cancel    [flags] ORDER [REASON]
   refclient change    [flags] ORDER REASON               with --discount, --increment
   refclient orders    [flags]                            what the state file holds
+  refclient poll-carrier [flags]                         ask the carrier about the open parcels once
 
 Flags (each defaults to its environment variable):
 `
 
 // commands are refclient's subcommands.
 var commands = map[string]bool{"run": true, "once": true, "orders": true, "invoice": true, "tracking": true,
-	"delivered": true, "cancel": true, "change": true}
+	"delivered": true, "cancel": true, "change": true, "poll-carrier": true}
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
@@ -89,14 +94,25 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.AppToken, "app-token", cfg.AppToken, "app token (OMSBOX_VTEX_APPTOKEN)")
 	fs.StringVar(&cfg.DriverAddr, "driver-addr", cfg.DriverAddr, "driver endpoint address (OMSBOX_DRIVER_ADDR)")
 	fs.StringVar(&cfg.StateFile, "state", cfg.StateFile, "state file (REFCLIENT_STATE_FILE; default refclient-state.json)")
+	fs.StringVar(&cfg.CatalogFile, "catalog", cfg.CatalogFile, "ERP catalog JSON, pushed at start and kept by the catalog actions (REFCLIENT_CATALOG)")
 	fs.DurationVar(&cfg.PollInterval, "poll", cfg.PollInterval, "pause between empty feed reads (REFCLIENT_POLL_INTERVAL; default 2s)")
 	fs.StringVar(&cfg.HookAddr, "hook-addr", "", "hook mode: receive notifications on this address")
 	fs.StringVar(&cfg.HookURL, "hook-url", "", "hook mode: the URL VTEX posts to")
 	fs.Float64Var(&cfg.BackoffScale, "backoff-scale", cfg.BackoffScale, "multiply every back-off wait (REFCLIENT_BACKOFF_SCALE; tests use 0.001)")
 	fs.DurationVar(&cfg.Timeout, "timeout", 0, "per-request timeout (default 20s)")
+	fs.StringVar(&cfg.CarrierURL, "carrier-url", cfg.CarrierURL, "Correios-style carrier base URL; switches tracking on (OMSBOX_CARRIER_URL)")
+	fs.StringVar(&cfg.CarrierUser, "carrier-user", cfg.CarrierUser, "carrier user (OMSBOX_CARRIER_USER)")
+	fs.StringVar(&cfg.CarrierAccessCode, "carrier-access-code", cfg.CarrierAccessCode, "carrier access code (OMSBOX_CARRIER_ACCESS_CODE)")
+	fs.StringVar(&cfg.CarrierPostingCard, "carrier-posting-card", cfg.CarrierPostingCard, "carrier posting card (OMSBOX_CARRIER_POSTING_CARD)")
+	fs.DurationVar(&cfg.TrackInterval, "track", cfg.TrackInterval, "pause between carrier polls (REFCLIENT_TRACK_INTERVAL; default 15m)")
 	discount := fs.Int64("discount", 0, "change: discount in cents")
 	increment := fs.Int64("increment", 0, "change: increment in cents")
 	logJSON := fs.Bool("log-json", false, "log as JSON")
+	fs.Func("channels", "channels to integrate directly: vtex, skyhub or vtex,skyhub (OMSBOX_CHANNELS; default vtex)", func(v string) error {
+		cfg.Channels = reference.ParseChannels(v)
+		return nil
+	})
+	fs.StringVar(&cfg.SellerCNPJ, "cnpj", cfg.SellerCNPJ, "the seller's CNPJ, named by its NF-e keys (OMSBOX_SKYHUB_CNPJ; SkyHub-direct)")
 	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) {
 		return nil // -h printed the usage, as asked
 	} else if err != nil {
@@ -125,6 +141,11 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return c.Once(ctx)
 	case "orders":
 		return json.NewEncoder(stdout).Encode(c.Orders())
+	case "poll-carrier":
+		if err := c.PollCarrier(ctx); err != nil {
+			return err
+		}
+		return json.NewEncoder(stdout).Encode(c.Parcels())
 	case "invoice":
 		if err := need(2); err != nil {
 			return err
@@ -182,7 +203,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // is silently ignored is worse than none.
 func checkEnv() error {
 	for name, parse := range map[string]func(string) error{
-		"REFCLIENT_POLL_INTERVAL": func(v string) error { _, err := time.ParseDuration(v); return err },
+		"REFCLIENT_POLL_INTERVAL":  func(v string) error { _, err := time.ParseDuration(v); return err },
+		"REFCLIENT_TRACK_INTERVAL": func(v string) error { _, err := time.ParseDuration(v); return err },
 		"REFCLIENT_BACKOFF_SCALE": func(v string) error {
 			if f, err := strconv.ParseFloat(v, 64); err != nil || f <= 0 {
 				return errors.New("want a positive number")

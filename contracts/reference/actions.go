@@ -14,8 +14,16 @@ import (
 // Action is an ERP action, as the driver endpoint and the subcommands take
 // it.
 type Action struct {
-	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change
-	OrderID string `json:"orderId"`
+	Action  string `json:"action"` // invoice | tracking | delivered | cancel | change | upsert-product | set-stock | set-price | poll-carrier | telesales-order
+	OrderID string `json:"orderId,omitempty"`
+
+	CatalogAction // upsert-product, set-stock, set-price (catalog.go)
+
+	// telesales-order: an order taken by phone for a company (items with
+	// prices in cents)
+	CNPJ          string `json:"cnpj,omitempty"`
+	CorporateName string `json:"corporateName,omitempty"`
+	PurchaseOrder string `json:"purchaseOrder,omitempty"`
 
 	// invoice
 	InvoiceNumber string       `json:"invoiceNumber,omitempty"`
@@ -41,6 +49,9 @@ type Action struct {
 	IncrementValue int64        `json:"incrementValue,omitempty"`
 	ItemsRemoved   []ActionItem `json:"itemsRemoved,omitempty"`
 	ItemsAdded     []ActionItem `json:"itemsAdded,omitempty"`
+
+	// channel, reply-ticket, answer-question, push-catalog (skyhub.go)
+	ChannelAction
 }
 
 // ActionItem names a SKU and a quantity; Price (cents) defaults to the
@@ -64,6 +75,18 @@ var ErrBadAction = errors.New("bad action")
 // Do carries out one ERP action through the VTEX API, then refreshes the
 // stored order.
 func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
+	if a.Action == "poll-carrier" { // no order: every open parcel
+		return Receipt{Date: time.Now().UTC().Format(time.RFC3339)}, c.PollCarrier(ctx)
+	}
+	if r, ok, err := c.doSkyHub(ctx, a); ok {
+		return r, err
+	}
+	switch a.Action {
+	case "upsert-product", "set-stock", "set-price":
+		return Receipt{}, c.catalogAction(ctx, a)
+	case "telesales-order":
+		return c.telesales(a) // the ERP's own: VTEX never hears of it
+	}
 	if a.OrderID == "" {
 		return Receipt{}, fmt.Errorf("%w: orderId is empty", ErrBadAction)
 	}
@@ -97,10 +120,13 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 	case "change":
 		r, err = c.change(ctx, a)
 	default:
-		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel or change", ErrBadAction, a.Action)
+		return r, fmt.Errorf("%w: action %q is not invoice, tracking, delivered, cancel, change, poll-carrier or telesales-order", ErrBadAction, a.Action)
 	}
 	if err != nil {
 		return r, err
+	}
+	if a.Action == "invoice" || a.Action == "tracking" {
+		c.follow(a.OrderID, a.InvoiceNumber, a.TrackingNumber)
 	}
 	if err := c.download(ctx, a.OrderID); err != nil {
 		c.log.Warn("refreshing the order after an action failed", "orderId", a.OrderID, "error", err)
@@ -203,6 +229,9 @@ func (c *Connector) invoice(ctx context.Context, a Action) (Receipt, error) {
 		"invoiceKey": nullable(a.InvoiceKey), "courier": nullable(a.Courier),
 		"trackingNumber": nullable(a.TrackingNumber), "trackingUrl": nullable(a.TrackingURL)}
 	err := c.vtex.do(ctx, "POST", base+"/invoice", body, &r)
+	if err == nil && kind == "Output" {
+		c.shipped(lines) // the goods leave the ERP's balance
+	}
 	return r, err
 }
 
@@ -258,8 +287,9 @@ func nullable(s string) any {
 
 // DriverHandler is the driver endpoint: POST /actions carries out an
 // action; GET /orders lists the stored orders; GET /health answers ok.
-// Refusals: 400 for a malformed action, 422 for one VTEX refused (with
-// VTEX's status and message), 502 when VTEX could not be reached.
+// Refusals: 400 for a malformed action, 422 for one the channel refused
+// (with its status, also as vtexStatus, and message), 502 when it could
+// not be reached.
 func (c *Connector) DriverHandler() http.Handler {
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /health", func(w http.ResponseWriter, _ *http.Request) {
@@ -284,7 +314,7 @@ func (c *Connector) DriverHandler() http.Handler {
 		case errors.Is(err, ErrBadAction):
 			writeJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
 		case errors.As(err, &apiErr) && apiErr.Status < 500 && apiErr.Status != http.StatusTooManyRequests:
-			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error(), "vtexStatus": apiErr.Status,
+			writeJSON(w, http.StatusUnprocessableEntity, map[string]any{"error": err.Error(), "status": apiErr.Status, "vtexStatus": apiErr.Status,
 				"vtexCode": apiErr.Code, "vtexMessage": apiErr.Message})
 		default:
 			writeJSON(w, http.StatusBadGateway, map[string]string{"error": err.Error()})

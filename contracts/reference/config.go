@@ -12,6 +12,7 @@ package reference
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"net/http"
 	"os"
 	"strconv"
@@ -28,6 +29,10 @@ type Config struct {
 	DriverAddr string
 	// StateFile keeps downloaded orders across restarts.
 	StateFile string
+	// CatalogFile is the ERP catalog (ERPCatalog as JSON): pushed to VTEX
+	// at start, changed and rewritten by the catalog actions. Empty: the
+	// catalog lives in memory, fed by the actions alone.
+	CatalogFile string
 	// PollInterval is the pause between empty feed reads.
 	PollInterval time.Duration
 	// HookAddr, with HookURL (how VTEX reaches it), switches to hook mode:
@@ -42,8 +47,25 @@ type Config struct {
 	// Retry-After, all multiplied by it. A Retry-After the server sends is
 	// always honoured in full.
 	BackoffScale float64
-	// Transport, if set, carries the VTEX calls (proxies, tracing, tests).
+	// Transport, if set, carries the VTEX, SkyHub and carrier calls
+	// (proxies, tracing, tests).
 	Transport http.RoundTripper
+	// Channels the connector integrates directly: "vtex" (the default),
+	// "skyhub", or both. See skyhub.go.
+	Channels []string
+	// SellerCNPJ is the company's CNPJ, the issuer its NF-e keys name
+	// (SkyHub-direct invoices).
+	SellerCNPJ string
+
+	// CarrierURL is the Correios-style API (…/correios on omsbox); with
+	// the contract's user, access code and posting card it switches on
+	// carrier tracking. TrackInterval is the pause between polls.
+	CarrierURL, CarrierUser, CarrierAccessCode, CarrierPostingCard string
+	TrackInterval                                                  time.Duration
+	// B2BAddr, with B2BToken, serves the ERP's B2B look-up API (the one
+	// VTEX's B2B Orders app calls) on that address, behind that bearer
+	// token; empty: not served.
+	B2BAddr, B2BToken string
 }
 
 // Defaults for what FromEnv and the flags leave unset.
@@ -51,14 +73,21 @@ const (
 	DefaultPollInterval = 2 * time.Second
 	DefaultTimeout      = 20 * time.Second // VTEX advises 20 s for changes
 	DefaultMaxRetries   = 6
+	// DefaultTrackInterval: carriers ask integrators not to poll a parcel
+	// more than a few times an hour.
+	DefaultTrackInterval = 15 * time.Minute
 )
 
 // FromEnv reads the harness's environment:
 // OMSBOX_VTEX_URL, OMSBOX_VTEX_ACCOUNT, OMSBOX_VTEX_APPKEY,
 // OMSBOX_VTEX_APPTOKEN, OMSBOX_SKYHUB_URL, OMSBOX_SKYHUB_EMAIL,
 // OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
-// OMSBOX_DRIVER_ADDR, plus REFCLIENT_STATE_FILE, REFCLIENT_POLL_INTERVAL
-// and REFCLIENT_BACKOFF_SCALE of its own.
+// OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ, OMSBOX_B2B_ADDR,
+// OMSBOX_B2B_TOKEN, OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER,
+// OMSBOX_CARRIER_ACCESS_CODE, OMSBOX_CARRIER_POSTING_CARD, plus
+// REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL,
+// REFCLIENT_TRACK_INTERVAL and
+// REFCLIENT_BACKOFF_SCALE of its own.
 func FromEnv() Config {
 	c := Config{
 		VTEXURL: os.Getenv("OMSBOX_VTEX_URL"), Account: os.Getenv("OMSBOX_VTEX_ACCOUNT"),
@@ -66,6 +95,14 @@ func FromEnv() Config {
 		SkyHubURL: os.Getenv("OMSBOX_SKYHUB_URL"), SkyHubEmail: os.Getenv("OMSBOX_SKYHUB_EMAIL"),
 		SkyHubAPIKey: os.Getenv("OMSBOX_SKYHUB_APIKEY"), SkyHubAMKey: os.Getenv("OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY"),
 		DriverAddr: os.Getenv("OMSBOX_DRIVER_ADDR"), StateFile: os.Getenv("REFCLIENT_STATE_FILE"),
+		B2BAddr: os.Getenv("OMSBOX_B2B_ADDR"), B2BToken: os.Getenv("OMSBOX_B2B_TOKEN"),
+		CatalogFile: os.Getenv("REFCLIENT_CATALOG"),
+		Channels:    ParseChannels(os.Getenv("OMSBOX_CHANNELS")), SellerCNPJ: os.Getenv("OMSBOX_SKYHUB_CNPJ"),
+		CarrierURL: os.Getenv("OMSBOX_CARRIER_URL"), CarrierUser: os.Getenv("OMSBOX_CARRIER_USER"),
+		CarrierAccessCode: os.Getenv("OMSBOX_CARRIER_ACCESS_CODE"), CarrierPostingCard: os.Getenv("OMSBOX_CARRIER_POSTING_CARD"),
+	}
+	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_TRACK_INTERVAL")); err == nil {
+		c.TrackInterval = d
 	}
 	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_POLL_INTERVAL")); err == nil {
 		c.PollInterval = d
@@ -87,17 +124,43 @@ func (c Config) withDefaults() (Config, error) {
 	if c.MaxRetries <= 0 {
 		c.MaxRetries = DefaultMaxRetries
 	}
+	if c.TrackInterval <= 0 {
+		c.TrackInterval = DefaultTrackInterval
+	}
+	if c.CarrierURL != "" && (c.CarrierUser == "" || c.CarrierAccessCode == "" || c.CarrierPostingCard == "") {
+		return c, errors.New("carrier tracking (OMSBOX_CARRIER_URL) needs OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and OMSBOX_CARRIER_POSTING_CARD")
+	}
 	if c.BackoffScale <= 0 {
 		c.BackoffScale = 1
 	}
 	if c.StateFile == "" {
 		c.StateFile = "refclient-state.json"
 	}
+	if len(c.Channels) == 0 {
+		c.Channels = []string{ChannelVTEX}
+	}
 	var missing []error
-	for name, v := range map[string]string{"VTEX URL (OMSBOX_VTEX_URL)": c.VTEXURL,
-		"app key (OMSBOX_VTEX_APPKEY)": c.AppKey, "app token (OMSBOX_VTEX_APPTOKEN)": c.AppToken} {
+	required := map[string]string{}
+	if c.has(ChannelVTEX) {
+		maps.Copy(required, map[string]string{"VTEX URL (OMSBOX_VTEX_URL)": c.VTEXURL,
+			"app key (OMSBOX_VTEX_APPKEY)": c.AppKey, "app token (OMSBOX_VTEX_APPTOKEN)": c.AppToken})
+	}
+	if c.has(ChannelSkyHub) {
+		maps.Copy(required, map[string]string{"SkyHub URL (OMSBOX_SKYHUB_URL)": c.SkyHubURL,
+			"SkyHub e-mail (OMSBOX_SKYHUB_EMAIL)": c.SkyHubEmail, "SkyHub API key (OMSBOX_SKYHUB_APIKEY)": c.SkyHubAPIKey,
+			"seller CNPJ (OMSBOX_SKYHUB_CNPJ)": c.SellerCNPJ})
+	}
+	for name, v := range required {
 		if v == "" {
 			missing = append(missing, fmt.Errorf("%s is not set", name))
+		}
+	}
+	if c.B2BAddr != "" && c.B2BToken == "" {
+		missing = append(missing, errors.New("the B2B API (OMSBOX_B2B_ADDR) needs its token (OMSBOX_B2B_TOKEN)"))
+	}
+	for _, ch := range c.Channels {
+		if ch != ChannelVTEX && ch != ChannelSkyHub {
+			missing = append(missing, fmt.Errorf("unknown channel %q (vtex, skyhub)", ch))
 		}
 	}
 	if (c.HookAddr == "") != (c.HookURL == "") {

@@ -17,10 +17,17 @@ import (
 type Connector struct {
 	cfg   Config
 	vtex  *vtexClient
+	sky   *vtexClient // SkyHub, in SkyHub-direct mode (skyhub.go)
 	store *store
+	erp   *erp
 	log   *slog.Logger
 
 	hookQueue chan string // order ids from hook notifications
+
+	// carrier tracking (tracking.go); carrier is nil without one.
+	carrier *carrierClient
+	parcels *parcels
+	pollMu  sync.Mutex
 }
 
 // New opens the state file and prepares the VTEX client.
@@ -36,10 +43,24 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Connector{cfg: cfg, store: st, log: log, hookQueue: make(chan string, 1024),
+	catalog, err := openERP(cfg.CatalogFile)
+	if err != nil {
+		return nil, err
+	}
+	c := &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
-			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}, nil
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx},
+		sky: newSkyHubClient(cfg, log)}
+	if cfg.CarrierURL != "" {
+		if c.parcels, err = openParcels(cfg.StateFile + ".parcels"); err != nil {
+			return nil, err
+		}
+		c.carrier = &carrierClient{base: strings.TrimRight(cfg.CarrierURL, "/"), user: cfg.CarrierUser, accessCode: cfg.CarrierAccessCode,
+			card: cfg.CarrierPostingCard, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
+			scale: cfg.BackoffScale, log: log, sleep: sleepCtx}
+	}
+	return c, nil
 }
 
 // Orders returns what the connector has stored.
@@ -121,8 +142,23 @@ type feedItem struct {
 	State   string `json:"state"`
 }
 
-// Once processes every pending feed item and returns (cron mode).
+// Once processes every pending feed item (and, in SkyHub-direct mode,
+// every order in SkyHub's queue) and returns (cron mode).
 func (c *Connector) Once(ctx context.Context) error {
+	if c.cfg.has(ChannelSkyHub) {
+		for {
+			n, err := c.pollSkyHubQueue(ctx)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				break
+			}
+		}
+	}
+	if !c.cfg.has(ChannelVTEX) {
+		return nil
+	}
 	if err := c.EnsureFeed(ctx); err != nil {
 		return err
 	}
@@ -137,13 +173,15 @@ func (c *Connector) Once(ctx context.Context) error {
 // Run serves until ctx ends: the feed loop, the driver endpoint and, in
 // hook mode, the hook receiver.
 func (c *Connector) Run(ctx context.Context) error {
-	if err := c.EnsureFeed(ctx); err != nil {
-		return fmt.Errorf("feed configuration: %w", err)
+	if c.cfg.has(ChannelVTEX) {
+		if err := c.EnsureFeed(ctx); err != nil {
+			return fmt.Errorf("feed configuration: %w", err)
+		}
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 3)
+	errs := make(chan error, 4)
 	serve := func(addr string, h http.Handler, what string) error {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -166,6 +204,11 @@ func (c *Connector) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	if c.cfg.B2BAddr != "" {
+		if err := serve(c.cfg.B2BAddr, c.B2BHandler(), "B2B look-up API"); err != nil {
+			return err
+		}
+	}
 	if c.cfg.HookAddr != "" {
 		if err := serve(c.cfg.HookAddr, http.HandlerFunc(c.receiveHook), "hook receiver"); err != nil {
 			return err
@@ -174,7 +217,14 @@ func (c *Connector) Run(ctx context.Context) error {
 			return fmt.Errorf("hook configuration: %w", err)
 		}
 	}
-	err := c.loop(ctx)
+	if err := c.PushCatalog(ctx); err != nil { // the ERP catalog file: VTEX catches up
+		c.log.Error("catalog push incomplete", "error", err)
+	}
+	if c.carrier != nil {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.trackLoop(ctx) }()
+	}
+	err := c.loops(ctx)
 	cancel()
 	wg.Wait()
 	select {
@@ -268,9 +318,15 @@ func (c *Connector) download(ctx context.Context, orderID string) error {
 	if err := c.store.put(rec); err != nil {
 		return err
 	}
+	c.orderMoved(ctx, prev, rec) // canceled or invoiced: its units no longer held
 	if head.Status != "ready-for-handling" || rec.HandlingStarted {
 		return nil
 	}
+	// No stock push between start-handling and its record: it would
+	// count the units neither as reserved (VTEX zeroes the acknowledged
+	// reservation) nor as handled.
+	c.erp.mu.Lock()
+	defer c.erp.mu.Unlock()
 	err := c.vtex.do(ctx, "POST", "/api/oms/pvt/orders/"+orderID+"/start-handling", nil, nil)
 	if StatusOf(err) == http.StatusConflict {
 		// Someone else moved it on (or our earlier call did and we crashed

@@ -19,6 +19,8 @@ type StoredOrder struct {
 	// HandlingStarted records a successful start-handling, so a restart
 	// never starts handling twice.
 	HandlingStarted bool `json:"handlingStarted"`
+	// Telesales is an order the ERP took by phone: no VTEX document.
+	Telesales *TelesalesOrder `json:"telesales,omitempty"`
 }
 
 // store is the connector's own database: a JSON file, rewritten whole and
@@ -75,6 +77,19 @@ func (s *store) put(o StoredOrder) error {
 		return err
 	}
 	return nil
+}
+
+// count returns how many stored orders keep holds for.
+func (s *store) count(keep func(StoredOrder) bool) int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	n := 0
+	for _, o := range s.orders {
+		if keep(*o) {
+			n++
+		}
+	}
+	return n
 }
 
 // all returns the stored orders, by id.

@@ -49,6 +49,9 @@ type vtexClient struct {
 	scale   float64
 	log     *slog.Logger
 	sleep   func(context.Context, time.Duration) error
+	// auth, if set, replaces VTEX's app key and token (the same client
+	// calls SkyHub with its three headers).
+	auth func(http.Header)
 }
 
 // Back-off: ~200 ms doubling to 30 s, with full jitter; 60 s after a 429
@@ -126,8 +129,12 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 	if err != nil {
 		return noRetry, err
 	}
-	req.Header.Set("X-VTEX-API-AppKey", c.key)
-	req.Header.Set("X-VTEX-API-AppToken", c.token)
+	if c.auth != nil {
+		c.auth(req.Header)
+	} else {
+		req.Header.Set("X-VTEX-API-AppKey", c.key)
+		req.Header.Set("X-VTEX-API-AppToken", c.token)
+	}
 	req.Header.Set("Accept", "application/json")
 	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.http.Do(req)
@@ -156,6 +163,8 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 	}
 	if json.Unmarshal(data, &e) == nil {
 		apiErr.Code, apiErr.Message = e.Error.Code, e.Error.Message
+	} else if err := json.Unmarshal(data, &struct{ Error *string }{Error: &apiErr.Message}); err != nil { // SkyHub's {"error":"..."}
+		apiErr.Message = string(data)
 	}
 	switch {
 	case resp.StatusCode == http.StatusTooManyRequests:
@@ -164,6 +173,11 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 		}
 		return retry{wait: rateLimitBackoff}, apiErr // VTEX advises a minute
 	case resp.StatusCode >= 500:
+		return backoff, apiErr
+	case resp.StatusCode == http.StatusLocked:
+		// Logistics: another write of this SKU and warehouse holds the
+		// lock for a moment (text/plain "Unable to acquire lock for
+		// key: ..."); the write was discarded and is worth sending again.
 		return backoff, apiErr
 	}
 	return noRetry, apiErr // 4xx: the request is wrong; retrying cannot help

@@ -11,6 +11,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/accounts"
 	"sort"
 	"strconv"
 	"strings"
@@ -61,45 +62,28 @@ const MaxID = 2147483647
 
 // Catalog holds every account's catalog.
 type Catalog struct {
-	now func() time.Time
-	mu  sync.RWMutex
-	acc map[string]*Account
+	acc *accounts.Set[Account]
 }
 
 // New returns an empty catalog; now is the sandbox clock.
 func New(now func() time.Time) *Catalog {
-	return &Catalog{now: now, acc: map[string]*Account{}}
+	return &Catalog{acc: accounts.New(func(string) *Account {
+		a := &Account{now: now}
+		a.reset()
+		return a
+	})}
 }
 
 // Account returns the account's catalog, created empty on first use.
-func (c *Catalog) Account(name string) *Account {
-	c.mu.RLock()
-	a := c.acc[name]
-	c.mu.RUnlock()
-	if a != nil {
-		return a
-	}
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if a = c.acc[name]; a == nil {
-		a = &Account{now: c.now}
-		a.reset()
-		c.acc[name] = a
-	}
-	return a
-}
+func (c *Catalog) Account(name string) *Account { return c.acc.Get(name) }
 
 // Reset empties one account's catalog, or every one for "".
 func (c *Catalog) Reset(account string) {
-	c.mu.RLock()
-	defer c.mu.RUnlock()
-	for name, a := range c.acc {
-		if account == "" || name == account {
-			a.mu.Lock()
-			a.reset()
-			a.mu.Unlock()
-		}
-	}
+	c.acc.Each(account, func(a *Account) {
+		a.mu.Lock()
+		a.reset()
+		a.mu.Unlock()
+	})
 }
 
 // Account is one account's catalog.

@@ -137,7 +137,7 @@ func (c *Client) Advance(ctx context.Context, orderID string, to oms.Status) (*o
 }
 
 // SkyHubStep takes a step SkyHub's own side takes: "process-invoice",
-// "pickup" or "delivered".
+// "pickup", "delivered" or "cancel".
 func (c *Client) SkyHubStep(ctx context.Context, code, step string) error {
 	return c.do(ctx, "POST", "/_sandbox/skyhub/orders/"+url.PathEscape(code)+"/"+step, nil, nil, nil)
 }

@@ -155,6 +155,7 @@ var skyhubSteps = map[string]func(*skyhub.Store, string) error{
 	"process-invoice": (*skyhub.Store).ProcessInvoice,
 	"pickup":          (*skyhub.Store).Pickup,
 	"delivered":       (*skyhub.Store).MarkDelivered,
+	"cancel":          (*skyhub.Store).CancelByMarketplace,
 }
 
 func (p *plane) skyhubStep(w http.ResponseWriter, r *http.Request) {

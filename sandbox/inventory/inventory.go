@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/accounts"
 	"sort"
 	"sync"
 	"time"
@@ -82,53 +83,39 @@ type Inventory struct {
 	now  func() time.Time
 	bus  *events.Bus
 	opts Options
-	mu   sync.RWMutex
-	acc  map[string]*Account
+	acc  *accounts.Set[Account]
 	seed func(*Account)
 }
 
 // New returns an empty inventory on the sandbox clock; seed, if not nil,
 // configures each new or reset account (warehouses and docks).
 func New(now func() time.Time, bus *events.Bus, opts Options, seed func(*Account)) *Inventory {
-	return &Inventory{now: now, bus: bus, opts: opts, acc: map[string]*Account{}, seed: seed}
+	inv := &Inventory{now: now, bus: bus, opts: opts, seed: seed}
+	inv.acc = accounts.New(func(name string) *Account {
+		a := &Account{name: name, inv: inv}
+		a.clear()
+		if seed != nil {
+			seed(a)
+		}
+		return a
+	})
+	return inv
 }
 
 // Account returns the account's inventory, created (and seeded) on first use.
-func (inv *Inventory) Account(name string) *Account {
-	inv.mu.RLock()
-	a := inv.acc[name]
-	inv.mu.RUnlock()
-	if a != nil {
-		return a
-	}
-	inv.mu.Lock()
-	defer inv.mu.Unlock()
-	if a = inv.acc[name]; a == nil {
-		a = &Account{name: name, inv: inv}
-		a.clear()
-		if inv.seed != nil {
-			inv.seed(a)
-		}
-		inv.acc[name] = a
-	}
-	return a
-}
+func (inv *Inventory) Account(name string) *Account { return inv.acc.Get(name) }
 
 // Reset returns one account ("" for all) to its seeded configuration with
 // no stock and no reservations.
 func (inv *Inventory) Reset(account string) {
-	inv.mu.RLock()
-	defer inv.mu.RUnlock()
-	for name, a := range inv.acc {
-		if account == "" || name == account {
-			a.mu.Lock()
-			a.clear()
-			a.mu.Unlock()
-			if inv.seed != nil {
-				inv.seed(a) // takes a.mu itself
-			}
+	inv.acc.Each(account, func(a *Account) {
+		a.mu.Lock()
+		a.clear()
+		a.mu.Unlock()
+		if inv.seed != nil {
+			inv.seed(a) // takes a.mu itself
 		}
-	}
+	})
 }
 
 // Account is one account's logistics: configuration, balances,

@@ -24,10 +24,13 @@ type NewOrder struct {
 	// MarketingData carries the UTMs; a B2B order names its organization
 	// (utmCampaign) and cost center (utmMedium).
 	MarketingData *NewMarketing `json:"marketingData,omitempty"`
-	Address       *NewAddress   `json:"address,omitempty"`
-	Payment       string        `json:"payment,omitempty"`
-	ShippingPrice *int64        `json:"shippingPrice,omitempty"`
-	Items         []NewItem     `json:"items"`
+	// PurchaseOrder is the buyer's own number for a B2B order (its PO),
+	// kept in openTextField.
+	PurchaseOrder string      `json:"purchaseOrder,omitempty"`
+	Address       *NewAddress `json:"address,omitempty"`
+	Payment       string      `json:"payment,omitempty"`
+	ShippingPrice *int64      `json:"shippingPrice,omitempty"`
+	Items         []NewItem   `json:"items"`
 	// MarketplaceOrderID is the marketplace's code of a marketplace order
 	// (for B2W, the SkyHub order code). Generated when empty.
 	MarketplaceOrderID string `json:"marketplaceOrderId,omitempty"`
@@ -230,6 +233,9 @@ func build(account string, n *NewOrder, ids *idSource, created time.Time) *Order
 		if c.StateInscription != "" {
 			p.StateInscription = ptr(c.StateInscription)
 		}
+	}
+	if n.PurchaseOrder != "" {
+		o.OpenTextField = &OpenText{Value: n.PurchaseOrder}
 	}
 	if m := n.MarketingData; m != nil {
 		tags := m.Tags

@@ -81,19 +81,21 @@ type Order struct {
 	StorePreferencesData        *StorePreferences  `json:"storePreferencesData"`
 	CustomData                  Absent             `json:"customData"`
 	CommercialConditionData     *string            `json:"commercialConditionData"`
-	OpenTextField               Absent             `json:"openTextField"`
-	InvoiceData                 Absent             `json:"invoiceData"`
-	ChangesAttachment           *ChangesAttachment `json:"changesAttachment"`
-	CallCenterOperatorData      Absent             `json:"callCenterOperatorData"`
-	PackageAttachment           PackageAttachment  `json:"packageAttachment"`
-	PaymentData                 PaymentData        `json:"paymentData"`
-	ShippingData                ShippingData       `json:"shippingData"`
-	RatesAndBenefitsData        RatesAndBenefits   `json:"ratesAndBenefitsData"`
-	MarketingData               *MarketingData     `json:"marketingData"`
-	GiftRegistryData            Absent             `json:"giftRegistryData"`
-	ClientProfileData           ClientProfile      `json:"clientProfileData"`
-	Items                       []Item             `json:"items"`
-	MarketplaceItems            []string           `json:"marketplaceItems"`
+	// OpenTextField is free text the store attaches; B2B stores put the
+	// buyer's purchase order (PO) number there.
+	OpenTextField          *OpenText          `json:"openTextField"`
+	InvoiceData            Absent             `json:"invoiceData"`
+	ChangesAttachment      *ChangesAttachment `json:"changesAttachment"`
+	CallCenterOperatorData Absent             `json:"callCenterOperatorData"`
+	PackageAttachment      PackageAttachment  `json:"packageAttachment"`
+	PaymentData            PaymentData        `json:"paymentData"`
+	ShippingData           ShippingData       `json:"shippingData"`
+	RatesAndBenefitsData   RatesAndBenefits   `json:"ratesAndBenefitsData"`
+	MarketingData          *MarketingData     `json:"marketingData"`
+	GiftRegistryData       Absent             `json:"giftRegistryData"`
+	ClientProfileData      ClientProfile      `json:"clientProfileData"`
+	Items                  []Item             `json:"items"`
+	MarketplaceItems       []string           `json:"marketplaceItems"`
 
 	channel  Channel
 	shipping Shipping
@@ -443,6 +445,11 @@ type DeliveryChannel struct {
 type RatesAndBenefits struct {
 	ID                         string   `json:"id"`
 	RateAndBenefitsIdentifiers []string `json:"rateAndBenefitsIdentifiers"`
+}
+
+// OpenText is openTextField: {"value": "..."}.
+type OpenText struct {
+	Value string `json:"value"`
 }
 
 // MarketingData is marketingData: the UTMs the order came with. VTEX's B2B

@@ -12,6 +12,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"github.com/omsbox/omsbox/sandbox/internal/accounts"
 	"math"
 	"regexp"
 	"sort"
@@ -210,42 +211,24 @@ func parseDate(s string) (time.Time, error) {
 
 // Pricing holds every account's prices.
 type Pricing struct {
-	now func() time.Time
-	mu  sync.RWMutex
-	acc map[string]*Account
+	acc *accounts.Set[Account]
 }
 
 // New returns empty pricing on the sandbox clock.
-func New(now func() time.Time) *Pricing { return &Pricing{now: now, acc: map[string]*Account{}} }
+func New(now func() time.Time) *Pricing {
+	return &Pricing{acc: accounts.New(func(string) *Account { return &Account{now: now, prices: map[string]*Price{}} })}
+}
 
 // Account returns the account's prices, created empty on first use.
-func (p *Pricing) Account(name string) *Account {
-	p.mu.RLock()
-	a := p.acc[name]
-	p.mu.RUnlock()
-	if a != nil {
-		return a
-	}
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if a = p.acc[name]; a == nil {
-		a = &Account{now: p.now, prices: map[string]*Price{}}
-		p.acc[name] = a
-	}
-	return a
-}
+func (p *Pricing) Account(name string) *Account { return p.acc.Get(name) }
 
 // Reset forgets one account's prices, or every one's for "".
 func (p *Pricing) Reset(account string) {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	for name, a := range p.acc {
-		if account == "" || name == account {
-			a.mu.Lock()
-			a.prices = map[string]*Price{}
-			a.mu.Unlock()
-		}
-	}
+	p.acc.Each(account, func(a *Account) {
+		a.mu.Lock()
+		a.prices = map[string]*Price{}
+		a.mu.Unlock()
+	})
 }
 
 // Account is one account's prices.

@@ -161,6 +161,11 @@ type Store struct {
 type queued struct {
 	code      string
 	visibleAt time.Time
+	// changes counts the status changes that queued the order; read is
+	// the count when it was last handed out. A DELETE acknowledges what
+	// was read: a change since then keeps the order queued, so that a
+	// status the marketplace set between a read and its delete is not lost.
+	changes, read int
 }
 
 // PLP is a pré-lista de postagem: orders grouped for one carrier.
@@ -270,10 +275,11 @@ func (s *Store) enqueue(code string, now time.Time) {
 	for i := range s.queue {
 		if s.queue[i].code == code {
 			s.queue[i].visibleAt = now
+			s.queue[i].changes++
 			return
 		}
 	}
-	s.queue = append(s.queue, queued{code: code, visibleAt: now})
+	s.queue = append(s.queue, queued{code: code, visibleAt: now, changes: 1})
 }
 
 // act runs a status action on an order through the transition table.

@@ -339,6 +339,7 @@ func (s *Store) QueueNext() (Order, bool) {
 			continue
 		}
 		s.queue[i].visibleAt = now.Add(Redelivery)
+		s.queue[i].read = s.queue[i].changes
 		o := s.orders[s.queue[i].code]
 		return *o, true
 	}
@@ -356,6 +357,12 @@ func (s *Store) QueueDelete(code string) error {
 	i := slices.IndexFunc(s.queue, func(q queued) bool { return q.code == o.Code })
 	if i < 0 {
 		return &Error{Status: 404, Message: fmt.Sprintf("Pedido %s não está na fila", o.Code)}
+	}
+	if q := s.queue[i]; q.read != q.changes {
+		// Changed since it was read: the client has the old status; the
+		// order stays queued, visible at once, with the new one.
+		s.queue[i].visibleAt = s.hub.clock.Now()
+		return nil
 	}
 	s.queue = slices.Delete(s.queue, i, i+1)
 	o.SyncStatus = "SYNCED"
@@ -560,3 +567,12 @@ func (s *Store) Pickup(code string) error {
 
 // MarkDelivered is B2W delivering a B2W Entrega order: DELIVERED, queued.
 func (s *Store) MarkDelivered(code string) error { return s.act(code, "delivery", ByMarketplace, nil) }
+
+// CancelByMarketplace cancels the order on B2W's side (the customer gave
+// up, the payment fell through): CANCELED, and queued for the seller.
+func (s *Store) CancelByMarketplace(code string) error {
+	return s.act(code, "cancel", ByMarketplace, func(o *Order, _ time.Time) error {
+		s.dropFromPLP(o)
+		return nil
+	})
+}
