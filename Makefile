@@ -30,7 +30,7 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 ./...
 
-FUZZ_TARGETS = FuzzVTEXRequests FuzzControlPlaneBodies FuzzInvoiceAndChanges FuzzCatalogRequests FuzzCarrierTrackingCode
+FUZZ_TARGETS = FuzzVTEXRequests FuzzControlPlaneBodies FuzzInvoiceAndChanges FuzzCatalogRequests FuzzCarrierTrackingCode FuzzMercadoLivreRequests
 
 ## fuzz: each fuzz target for FUZZTIME executions. A count, not a duration:
 ## Go 1.26's fuzz coordinator can fail a duration run spuriously with

@@ -25,6 +25,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/journal"
+	"github.com/omsbox/omsbox/sandbox/mercadolivre"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/orderstock"
 	"github.com/omsbox/omsbox/sandbox/pricing"
@@ -101,6 +102,10 @@ type Sandbox struct {
 	Pricing   *pricing.Pricing
 	Stock     *orderstock.Link
 	Carrier   *carrier.Carrier
+	// MercadoLivre is the Mercado Livre channel; MLNotifier delivers its
+	// notifications to the apps' callback URLs.
+	MercadoLivre *mercadolivre.Market
+	MLNotifier   *mercadolivre.Notifier
 
 	cfg     config.Config
 	creds   *vtex.Credentials
@@ -117,6 +122,10 @@ type Sandbox struct {
 	carrierAPI  http.Handler
 	logger      *slog.Logger
 	addMu       sync.Mutex // one account creation at a time
+
+	// mlBase is where the main listener serves Mercado Livre.
+	mlBase    string
+	mlAPI, ml http.Handler
 }
 
 // New builds a sandbox: it loads and checks the OpenAPI documents and
@@ -205,6 +214,11 @@ func New(opts ...Option) (*Sandbox, error) {
 		return nil, err
 	}
 	carrierAPI := s.Journal.Middleware("carrier", s.Carrier.AuthenticatedAccount)(s.Faults.Middleware("carrier", s.Carrier.ClaimedAccount, carrier.WriteFault)(crAPI))
+	if err := s.newMercadoLivre(st); err != nil {
+		s.Hooks.Close()
+		s.Carrier.Close()
+		return nil, err
+	}
 	s.Bridge = bridge.New(s.OMS, s.SkyHub, s.Clock, s.Events, skyhubAPI, base, st.seed)
 	for _, name := range s.OMS.Accounts() {
 		if err := s.twinSeeded(name); err != nil {
@@ -215,7 +229,7 @@ func New(opts ...Option) (*Sandbox, error) {
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
 		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds,
-		Inventory: s.Inventory, Stock: s.Stock, Carrier: s.Carrier},
+		Inventory: s.Inventory, Stock: s.Stock, Carrier: s.Carrier, MercadoLivre: s.MercadoLivre, MLNotifier: s.MLNotifier},
 		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger, Token: st.token})
 	if err != nil {
 		s.Close()
@@ -245,6 +259,10 @@ func New(opts ...Option) (*Sandbox, error) {
 func (s *Sandbox) routes(controlPlane http.Handler, base string, skyhubAPI, vtexAPI http.Handler) http.Handler {
 	routed := route(controlPlane, base, skyhubAPI, vtexAPI)
 	routed = byPrefix(s.carrierBase, s.carrierAPI, routed)
+	routed = byPrefix(s.mlBase, s.mlAPI, routed)
+	if host := strings.ToLower(s.cfg.MercadoLivre.Host); host != "" {
+		routed = byHost(host, prefixed(s.mlBase, s.mlAPI), routed)
+	}
 	if host := strings.ToLower(s.cfg.Carrier.Host); host != "" {
 		routed = byHost(host, prefixed(s.carrierBase, s.carrierAPI), routed)
 	}
@@ -382,6 +400,8 @@ func (s *Sandbox) Reset(account string) error {
 	s.Inventory.Reset(account)
 	s.Pricing.Reset(account)
 	s.Carrier.Forget(account)
+	s.MLNotifier.Forget(account)
+	s.MercadoLivre.Forget(account)
 	for _, sl := range s.SkyHub.Sellers() {
 		if account == "" || sl.Account == account {
 			if st, ok := s.SkyHub.Seller(sl.Email); ok {
@@ -443,6 +463,12 @@ func (s *Sandbox) Close() {
 	}
 	if s.Carrier != nil {
 		s.Carrier.Close()
+	}
+	if s.MLNotifier != nil {
+		s.MLNotifier.Close()
+	}
+	if s.MercadoLivre != nil {
+		s.MercadoLivre.Forget("")
 	}
 }
 

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/omsbox/omsbox/sandbox/mercadolivre"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
 	"github.com/omsbox/omsbox/sandbox/vtex"
 )
@@ -28,13 +29,21 @@ const (
 // serves SkyHub at its root) answers in its JSON error body, with the same
 // status, instead of net/http's plain text.
 func (s *Sandbox) WrapListener(ln net.Listener, skyhubRoot bool) net.Listener {
-	return &wireListener{Listener: ln, skyhubRoot: skyhubRoot, skyhubBase: s.skyhubBase}
+	return &wireListener{Listener: ln, skyhubRoot: skyhubRoot, skyhubBase: s.skyhubBase, mlBase: s.mlBase}
+}
+
+// WrapMercadoLivreListener is WrapListener for a listener that serves
+// Mercado Livre at its root: refusals come in Mercado Livre's shape.
+func (s *Sandbox) WrapMercadoLivreListener(ln net.Listener) net.Listener {
+	return &wireListener{Listener: ln, mlRoot: true, skyhubBase: s.skyhubBase, mlBase: s.mlBase}
 }
 
 type wireListener struct {
 	net.Listener
 	skyhubRoot bool
 	skyhubBase string
+	mlRoot     bool
+	mlBase     string
 }
 
 func (l *wireListener) Accept() (net.Conn, error) {
@@ -42,7 +51,7 @@ func (l *wireListener) Accept() (net.Conn, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &wireConn{Conn: c, skyhubRoot: l.skyhubRoot, skyhubBase: l.skyhubBase}, nil
+	return &wireConn{Conn: c, skyhubRoot: l.skyhubRoot, skyhubBase: l.skyhubBase, mlRoot: l.mlRoot, mlBase: l.mlBase}, nil
 }
 
 // wireConn remembers the start of the latest request line it read, and
@@ -51,6 +60,8 @@ type wireConn struct {
 	net.Conn
 	skyhubRoot bool
 	skyhubBase string
+	mlRoot     bool
+	mlBase     string
 	mu         sync.Mutex
 	target     string // the request target of the latest request line seen
 }
@@ -81,7 +92,11 @@ func (c *wireConn) Write(b []byte) (int, error) {
 	target := c.target
 	c.mu.Unlock()
 	skyhubAPI := c.skyhubRoot || target == c.skyhubBase || strings.HasPrefix(target, c.skyhubBase+"/")
-	if _, err := c.Conn.Write(refusal(status, target, skyhubAPI)); err != nil {
+	out := refusal(status, target, skyhubAPI)
+	if c.mlRoot || (c.mlBase != "" && (target == c.mlBase || strings.HasPrefix(target, c.mlBase+"/"))) {
+		out = mlRefusal(status)
+	}
+	if _, err := c.Conn.Write(out); err != nil {
 		return 0, err
 	}
 	return len(b), nil
@@ -101,6 +116,24 @@ func requestTarget(b []byte) (string, bool) {
 	}
 	target, _, _ := bytes.Cut(rest, []byte(" "))
 	return string(target), true
+}
+
+// mlRefusal is a whole HTTP response in Mercado Livre's error shape.
+func mlRefusal(status int) []byte {
+	msg := "the request line is malformed (an invalid %-escape in the path?)"
+	if status == http.StatusRequestHeaderFieldsTooLarge {
+		msg = "the request's headers are too large"
+	}
+	rec := httptest.NewRecorder()
+	mercadolivre.WriteError(rec, nil, status, msg)
+	var out bytes.Buffer
+	fmt.Fprintf(&out, "HTTP/1.1 %d %s\r\n", status, http.StatusText(status))
+	rec.Header().Set("Content-Length", fmt.Sprint(rec.Body.Len()))
+	rec.Header().Set("Connection", "close")
+	_ = rec.Header().Write(&out)
+	out.WriteString("\r\n")
+	out.Write(rec.Body.Bytes())
+	return out.Bytes()
 }
 
 // refusal is a whole HTTP response in the shape of the API target was for.

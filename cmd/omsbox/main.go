@@ -77,6 +77,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 type serveFlags struct {
 	addr, skyhubAddr, controlAddr, controlToken string
 	carrierAddr                                 string
+	mercadolivreAddr                            string
 	configPath, logLevel, logFormat             string
 	strict                                      bool
 	seed                                        uint64
@@ -91,6 +92,7 @@ func parseServeFlags(args []string, stderr io.Writer) (serveFlags, error) {
 	fs.SetOutput(stderr)
 	fs.StringVar(&f.addr, "addr", env("OMSBOX_ADDR", f.addr), "listen address; port 0 picks a free port (env OMSBOX_ADDR)")
 	fs.StringVar(&f.skyhubAddr, "skyhub-addr", env("OMSBOX_SKYHUB_ADDR", ""), "also serve the SkyHub API at the root of this address (env OMSBOX_SKYHUB_ADDR)")
+	fs.StringVar(&f.mercadolivreAddr, "mercadolivre-addr", env("OMSBOX_MERCADOLIVRE_ADDR", ""), "also serve the Mercado Livre API at the root of this address (env OMSBOX_MERCADOLIVRE_ADDR)")
 	fs.StringVar(&f.carrierAddr, "carrier-addr", env("OMSBOX_CARRIER_ADDR", ""), "also serve the carrier (Correios) API at the root of this address (env OMSBOX_CARRIER_ADDR)")
 	fs.StringVar(&f.controlAddr, "control-addr", env("OMSBOX_CONTROL_ADDR", ""), "serve the control plane (/_sandbox/) on this address only, not on --addr (env OMSBOX_CONTROL_ADDR)")
 	fs.StringVar(&f.controlToken, "control-token", env("OMSBOX_CONTROL_TOKEN", ""), "require Authorization: Bearer TOKEN on every control-plane call but health (env OMSBOX_CONTROL_TOKEN)")
@@ -122,6 +124,7 @@ type listener struct {
 	addr    string
 	handler http.Handler
 	skyhub  bool // SkyHub at the root
+	meli    bool // Mercado Livre at the root
 	srv     *http.Server
 	ln      net.Listener
 }
@@ -162,6 +165,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	if f.carrierAddr != "" {
 		listeners = append(listeners, &listener{name: "carrier (Correios) API", addr: f.carrierAddr, handler: sb.CarrierHandler()})
 	}
+	if f.mercadolivreAddr != "" {
+		listeners = append(listeners, &listener{name: "Mercado Livre API", addr: f.mercadolivreAddr, handler: sb.MercadoLivreHandler(), meli: true})
+	}
 	errLog := slog.NewLogLogger(logger.Handler(), slog.LevelWarn)
 	for _, l := range listeners {
 		ln, err := net.Listen("tcp", l.addr)
@@ -170,6 +176,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 			return fmt.Errorf("listen for the %s on %s: %w", l.name, l.addr, err)
 		}
 		l.ln = sb.WrapListener(ln, l.skyhub)
+		if l.meli {
+			l.ln = sb.WrapMercadoLivreListener(ln)
+		}
 		// ReadTimeout bounds the whole request, body included: a client
 		// that promises a body and never sends it loses its connection.
 		l.srv = &http.Server{Handler: l.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: f.readTimeout,
@@ -199,6 +208,10 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	for _, sl := range cfg.SkyHub.Sellers {
 		fmt.Fprintf(stdout, "  SkyHub seller %s  X-Api-Key: %s  X-Accountmanager-Key: %s  (base %s, account %s)\n",
 			sl.Email, sl.APIKey, cmp.Or(sl.AccountManagerKey, "any"), cmp.Or(cfg.SkyHub.Base, "/skyhub"), sl.Account)
+	}
+	for _, a := range cfg.MercadoLivre.Apps {
+		fmt.Fprintf(stdout, "  Mercado Livre app %s  seller %d  (base %s, account %s; a code: POST /_sandbox/mercadolivre/authorize)\n",
+			a.ClientID, a.SellerID, cmp.Or(cfg.MercadoLivre.Base, "/mercadolivre"), a.Account)
 	}
 	for _, a := range cfg.Accounts {
 		for _, k := range a.AppKeys {

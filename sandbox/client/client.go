@@ -94,6 +94,11 @@ type Account struct {
 	CorreiosUser        string `json:"correiosUser,omitempty"`
 	CorreiosAccessCode  string `json:"correiosAccessCode,omitempty"`
 	CorreiosPostingCard string `json:"correiosPostingCard,omitempty"`
+	// The account's Mercado Livre app and seller (in the answer).
+	MercadoLivreClientID     string `json:"mercadolivreClientId,omitempty"`
+	MercadoLivreClientSecret string `json:"mercadolivreClientSecret,omitempty"`
+	MercadoLivreRedirectURI  string `json:"mercadolivreRedirectUri,omitempty"`
+	MercadoLivreSellerID     int64  `json:"mercadolivreSellerId,omitempty"`
 }
 
 // Accounts lists the accounts the sandbox serves.

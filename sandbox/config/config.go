@@ -39,6 +39,42 @@ type Config struct {
 	Inventory Inventory `json:"inventory,omitzero"`
 	// Carrier configures the Correios-style carrier.
 	Carrier Carrier `json:"carrier,omitzero"`
+	// MercadoLivre configures the Mercado Livre channel.
+	MercadoLivre MercadoLivre `json:"mercadolivre,omitzero"`
+}
+
+// MercadoLivre configures the Mercado Livre API, each account's app and
+// seller, and the channel's timers.
+type MercadoLivre struct {
+	// Base is where the API is served (default /mercadolivre).
+	Base string `json:"base,omitempty"`
+	// Host, if set, serves the API at the root of requests for that host
+	// (e.g. "api.mercadolibre.localhost").
+	Host string            `json:"host,omitempty"`
+	Apps []MercadoLivreApp `json:"apps,omitempty"`
+	// NotificationTimeout is how long a callback has to answer 200
+	// (Mercado Livre: 500ms).
+	NotificationTimeout clock.Duration `json:"notificationTimeout,omitzero"`
+	// ShipAfter and DeliverAfter move a printed shipment to shipped, and
+	// a shipped one to delivered, on the sandbox clock (defaults 24h and
+	// 72h; "-1s" leaves it to the control plane).
+	ShipAfter    clock.Duration `json:"shipAfter,omitzero"`
+	DeliverAfter clock.Duration `json:"deliverAfter,omitzero"`
+}
+
+// MercadoLivreApp is an account's Mercado Livre application (client id
+// and secret, the redirect URI registered for it) and the seller that
+// authorized it; empty fields are generated.
+type MercadoLivreApp struct {
+	Account      string   `json:"account"`
+	ClientID     string   `json:"clientId,omitempty"`
+	ClientSecret string   `json:"clientSecret,omitempty"`
+	RedirectURI  string   `json:"redirectUri,omitempty"`
+	SellerID     int64    `json:"sellerId,omitempty"`
+	Nickname     string   `json:"nickname,omitempty"`
+	CNPJ         string   `json:"cnpj,omitempty"`
+	CallbackURL  string   `json:"callbackUrl,omitempty"`
+	Topics       []string `json:"topics,omitempty"`
 }
 
 // Inventory configures stock writes.
@@ -222,6 +258,16 @@ func (c Config) Validate() error {
 		if !names[k.Account] {
 			errs = append(errs, fmt.Errorf("carrier.contracts[%d]: account %q is not among the accounts", i, k.Account))
 		}
+	}
+	mlApps := map[string]bool{}
+	for i, a := range c.MercadoLivre.Apps {
+		if !names[a.Account] {
+			errs = append(errs, fmt.Errorf("mercadolivre.apps[%d]: account %q is not among the accounts", i, a.Account))
+		}
+		if mlApps[a.Account] {
+			errs = append(errs, fmt.Errorf("mercadolivre.apps[%d]: account %q has two apps", i, a.Account))
+		}
+		mlApps[a.Account] = true
 	}
 	if c.JournalSize < 0 {
 		errs = append(errs, errors.New("journalSize must not be negative"))

@@ -27,6 +27,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/journal"
+	"github.com/omsbox/omsbox/sandbox/mercadolivre"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/orderstock"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
@@ -55,6 +56,9 @@ type Deps struct {
 	Inventory *inventory.Inventory
 	Stock     *orderstock.Link
 	Carrier   *carrier.Carrier
+	// MercadoLivre is the Mercado Livre channel; MLNotifier its callbacks.
+	MercadoLivre *mercadolivre.Market
+	MLNotifier   *mercadolivre.Notifier
 }
 
 // Options configure validation and access of the control plane.
@@ -107,6 +111,16 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"CreateParcel":   http.HandlerFunc(p.createParcel),
 		"ListParcels":    http.HandlerFunc(p.listParcels),
 		"ParcelScenario": http.HandlerFunc(p.parcelScenario),
+
+		// Mercado Livre (mercadolivre.go).
+		"MercadoLivreAuthorize":    http.HandlerFunc(p.mlAuthorize),
+		"MercadoLivreApp":          http.HandlerFunc(p.mlApp),
+		"MercadoLivreItem":         http.HandlerFunc(p.mlItem),
+		"MercadoLivreQuestion":     http.HandlerFunc(p.mlQuestion),
+		"MercadoLivreMessage":      http.HandlerFunc(p.mlMessage),
+		"MercadoLivreOrderStep":    http.HandlerFunc(p.mlOrderStep),
+		"MercadoLivreShipmentStep": http.HandlerFunc(p.mlShipmentStep),
+
 		"ListFeeds": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, p.Feeds.Summaries(r.URL.Query().Get("account")))
 		}),

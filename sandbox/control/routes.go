@@ -15,6 +15,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/journal"
+	"github.com/omsbox/omsbox/sandbox/mercadolivre"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
 )
@@ -82,10 +83,18 @@ func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
 		fail(w, http.StatusConflict, "%v", err)
 		return
 	}
-	writeJSON(w, http.StatusCreated, map[string]string{"name": a.Name, "appKey": a.AppKeys[0].Key,
+	// And its own Mercado Livre app and seller.
+	app, err := p.MercadoLivre.AddApp(mercadolivre.App{Account: req.Name})
+	if err != nil {
+		fail(w, http.StatusConflict, "%v", err)
+		return
+	}
+	writeJSON(w, http.StatusCreated, map[string]any{"name": a.Name, "appKey": a.AppKeys[0].Key,
 		"appToken": a.AppKeys[0].Token, "userToken": a.UserTokens[0],
 		"skyhubEmail": seller.Email, "skyhubApiKey": seller.APIKey,
-		"correiosUser": ct.User, "correiosAccessCode": ct.AccessCode, "correiosPostingCard": ct.PostingCard})
+		"correiosUser": ct.User, "correiosAccessCode": ct.AccessCode, "correiosPostingCard": ct.PostingCard,
+		"mercadolivreClientId": app.ClientID, "mercadolivreClientSecret": app.ClientSecret,
+		"mercadolivreRedirectUri": app.RedirectURI, "mercadolivreSellerId": app.SellerID})
 }
 
 func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
@@ -103,6 +112,10 @@ func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 	acct, ok := p.OMS.Account(name)
 	if !ok {
 		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", clip.ID(name))
+		return
+	}
+	if req.NewOrder.Channel == channelMercadoLivre {
+		p.createMLOrder(w, name, req.NewOrder, req.AllowOversell) // Mercado Livre's own domain, not VTEX's OMS
 		return
 	}
 	b2w := req.NewOrder.Channel == oms.ChannelB2W

@@ -27,7 +27,7 @@ const MaxLatency = 60 * time.Second
 // Rule is one fault.
 type Rule struct {
 	ID string `json:"id"`
-	// API is "vtex", "skyhub" or "carrier"; empty matches all.
+	// API is "vtex", "skyhub", "carrier" or "mercadolivre"; empty matches all.
 	API string `json:"api,omitempty"`
 	// Account limits the rule to one account, so parallel suites on one
 	// sandbox do not hit each other's faults.
@@ -65,8 +65,8 @@ type Rule struct {
 // Validate names the first field at fault.
 func (r *Rule) Validate() error {
 	switch {
-	case r.API != "" && r.API != "vtex" && r.API != "skyhub" && r.API != "carrier":
-		return fmt.Errorf("api must be vtex, skyhub or carrier, not %q", r.API)
+	case r.API != "" && r.API != "vtex" && r.API != "skyhub" && r.API != "carrier" && r.API != "mercadolivre":
+		return fmt.Errorf("api must be vtex, skyhub, carrier or mercadolivre, not %q", r.API)
 	case r.Path != "" && !journal.ValidPattern(r.Path):
 		return fmt.Errorf("path %q is not a glob starting with /", r.Path)
 	case r.Status != 0 && (r.Status < 400 || r.Status > 599):
