@@ -30,15 +30,18 @@ fmt-check:
 unit:
 	$(GO) test -race -count=1 ./...
 
-FUZZ_TARGETS = FuzzVTEXRequests FuzzControlPlaneBodies FuzzInvoiceAndChanges FuzzCatalogRequests FuzzCarrierTrackingCode FuzzMercadoLivreRequests
+# Fuzz targets, each as Name or Name@package (default ./sandbox/).
+FUZZ_TARGETS = FuzzVTEXRequests FuzzControlPlaneBodies FuzzInvoiceAndChanges FuzzCatalogRequests FuzzCarrierTrackingCode \
+	FuzzMercadoLivreRequests FuzzParseNFe@./sandbox/mercadolivre/
 
 ## fuzz: each fuzz target for FUZZTIME executions. A count, not a duration:
 ## Go 1.26's fuzz coordinator can fail a duration run spuriously with
 ## "context deadline exceeded" as the time runs out (golang/go#75804).
 fuzz:
-	@for target in $(FUZZ_TARGETS); do \
-		echo "fuzzing $$target for $(FUZZTIME)"; \
-		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) ./sandbox/ || exit 1; \
+	@for spec in $(FUZZ_TARGETS); do \
+		target=$${spec%%@*}; pkg=./sandbox/; case $$spec in *@*) pkg=$${spec#*@};; esac; \
+		echo "fuzzing $$target in $$pkg for $(FUZZTIME)"; \
+		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
 ## bench: the hot-path benchmarks whose figures the README states
