@@ -64,19 +64,19 @@ func Handler(m *Market, n *Notifier, opts Options) (http.Handler, error) {
 		"OAuthToken":        http.HandlerFunc(a.token),
 		"UserMe":            http.HandlerFunc(a.me),
 		"OrderSearch":       http.HandlerFunc(a.searchOrders),
-		"OrderShow":         http.HandlerFunc(a.order),
-		"OrderBillingInfo":  http.HandlerFunc(a.billingInfo),
-		"PackShow":          http.HandlerFunc(a.pack),
-		"ShipmentShow":      http.HandlerFunc(a.shipment),
-		"ShipmentHistory":   http.HandlerFunc(a.history),
+		"OrderShow":         show(a, "order_id", (*Market).Order),
+		"OrderBillingInfo":  show(a, "order_id", (*Market).BillingInfo),
+		"PackShow":          show(a, "pack_id", (*Market).Pack),
+		"ShipmentShow":      show(a, "shipment_id", (*Market).Shipment),
+		"ShipmentHistory":   show(a, "shipment_id", (*Market).ShipmentHistory),
 		"InvoiceDataUpload": http.HandlerFunc(a.uploadInvoice),
-		"InvoiceDataShow":   http.HandlerFunc(a.invoiceData),
+		"InvoiceDataShow":   show(a, "shipment_id", (*Market).InvoiceData),
 		"ShipmentLabels":    http.HandlerFunc(a.labels),
 		"ItemShow":          http.HandlerFunc(a.item),
 		"ItemUpdate":        http.HandlerFunc(a.updateItem),
 		"ItemSearch":        http.HandlerFunc(a.searchItems),
 		"QuestionSearch":    http.HandlerFunc(a.searchQuestions),
-		"QuestionShow":      http.HandlerFunc(a.question),
+		"QuestionShow":      show(a, "question_id", (*Market).Question),
 		"AnswerCreate":      http.HandlerFunc(a.answer),
 		"MessagesShow":      http.HandlerFunc(a.messages),
 		"MessageCreate":     http.HandlerFunc(a.sendMessage),
@@ -185,6 +185,23 @@ func (m *Market) ClaimedAccount(r *http.Request) string {
 
 func caller(r *http.Request) Caller { return r.Context().Value(callerKey{}).(Caller) }
 
+// show answers one resource by the integer id in its path, read for the
+// caller: the shape of every plain GET of this API.
+func show[T any](a *api, param string, get func(*Market, Caller, int64) (T, error)) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := pathInt(w, r, param)
+		if !ok {
+			return
+		}
+		v, err := get(a.m, caller(r), id)
+		if err != nil {
+			fail(w, err)
+			return
+		}
+		writeJSON(w, 200, v)
+	})
+}
+
 func pathInt(w http.ResponseWriter, r *http.Request, name string) (int64, bool) {
 	id, err := strconv.ParseInt(mux.Vars(r)[name], 10, 64)
 	if err != nil {
@@ -272,71 +289,6 @@ func (a *api) searchOrders(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, 200, res)
 }
 
-func (a *api) order(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(w, r, "order_id")
-	if !ok {
-		return
-	}
-	o, err := a.m.Order(caller(r), id)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, o)
-}
-
-func (a *api) billingInfo(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(w, r, "order_id")
-	if !ok {
-		return
-	}
-	b, err := a.m.BillingInfo(caller(r), id)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, b)
-}
-
-func (a *api) pack(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(w, r, "pack_id")
-	if !ok {
-		return
-	}
-	p, err := a.m.Pack(caller(r), id)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, p)
-}
-
-func (a *api) shipment(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(w, r, "shipment_id")
-	if !ok {
-		return
-	}
-	s, err := a.m.Shipment(caller(r), id)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, s)
-}
-
-func (a *api) history(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(w, r, "shipment_id")
-	if !ok {
-		return
-	}
-	h, err := a.m.ShipmentHistory(caller(r), id)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, h)
-}
-
 func (a *api) uploadInvoice(w http.ResponseWriter, r *http.Request) {
 	id, ok := pathInt(w, r, "shipment_id")
 	if !ok {
@@ -348,19 +300,6 @@ func (a *api) uploadInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	inv, err := a.m.UploadInvoice(caller(r), id, body)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, inv)
-}
-
-func (a *api) invoiceData(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(w, r, "shipment_id")
-	if !ok {
-		return
-	}
-	inv, err := a.m.InvoiceData(caller(r), id)
 	if err != nil {
 		fail(w, err)
 		return
@@ -467,19 +406,6 @@ func (a *api) searchQuestions(w http.ResponseWriter, r *http.Request) {
 	}
 	off, lim := paging(r, 50)
 	res, err := a.m.Questions(caller(r), seller, q.Get("item"), q.Get("status"), off, lim)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
-}
-
-func (a *api) question(w http.ResponseWriter, r *http.Request) {
-	id, ok := pathInt(w, r, "question_id")
-	if !ok {
-		return
-	}
-	res, err := a.m.Question(caller(r), id)
 	if err != nil {
 		fail(w, err)
 		return
