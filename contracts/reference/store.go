@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"sort"
 	"sync"
+	"time"
 )
 
 // StoredOrder is what the connector keeps of an order: the VTEX document
@@ -62,11 +63,17 @@ func (s *store) get(id string) (StoredOrder, bool) {
 	return *o, true
 }
 
-// put saves an order and writes the file before returning.
+// put saves an order and writes the file before returning. A document
+// older than the one stored (by VTEX's lastChange) never replaces it: a
+// download that read the order before an action changed it may finish
+// after the action's own refresh.
 func (s *store) put(o StoredOrder) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	prev, had := s.orders[o.OrderID]
+	if had && lastChange(prev.Order).After(lastChange(o.Order)) {
+		o.Order, o.Status = prev.Order, prev.Status
+	}
 	s.orders[o.OrderID] = &o
 	if err := s.writeLocked(); err != nil {
 		if had {
@@ -135,4 +142,13 @@ func (s *store) writeLocked() error {
 		return fmt.Errorf("write state: %w", err)
 	}
 	return nil
+}
+
+// lastChange reads a VTEX order document's lastChange (zero when absent).
+func lastChange(doc json.RawMessage) time.Time {
+	var head struct {
+		LastChange time.Time `json:"lastChange"`
+	}
+	_ = json.Unmarshal(doc, &head)
+	return head.LastChange
 }
