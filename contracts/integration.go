@@ -39,7 +39,9 @@ import (
 // OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY, OMSBOX_SKYHUB_CNPJ, OMSBOX_DRIVER_ADDR,
 // OMSBOX_CHANNELS, OMSBOX_B2B_ADDR, OMSBOX_B2B_TOKEN, and the carrier's
 // OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and
-// OMSBOX_CARRIER_POSTING_CARD.
+// OMSBOX_CARRIER_POSTING_CARD, and Mercado Livre's OMSBOX_ML_URL,
+// OMSBOX_ML_CLIENT_ID, OMSBOX_ML_CLIENT_SECRET, OMSBOX_ML_REDIRECT_URI and
+// OMSBOX_ML_CODE.
 type Env struct {
 	VTEXURL, Account, AppKey, AppToken                string
 	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
@@ -66,6 +68,10 @@ type Env struct {
 	// harness, playing the app, sends to it. An integration already running
 	// gives its B2BURL instead of an address.
 	B2BAddr, B2BToken, B2BURL string
+	// Mercado Livre: the API's base URL, the scenario account's app, and an
+	// authorization code of the seller's consent (single use, 10 minutes),
+	// which the integration trades for its first token pair.
+	MLURL, MLClientID, MLClientSecret, MLRedirectURI, MLCode string
 }
 
 // Environ returns the environment variables of env.
@@ -79,6 +85,8 @@ func (e Env) Environ() []string {
 		"OMSBOX_CHANNELS=" + cmp.Or(e.Channels, "vtex"), "OMSBOX_SKYHUB_CNPJ=" + e.SkyHubCNPJ,
 		"OMSBOX_CARRIER_URL=" + e.CarrierURL, "OMSBOX_CARRIER_USER=" + e.CarrierUser,
 		"OMSBOX_CARRIER_ACCESS_CODE=" + e.CarrierAccessCode, "OMSBOX_CARRIER_POSTING_CARD=" + e.CarrierPostingCard,
+		"OMSBOX_ML_URL=" + e.MLURL, "OMSBOX_ML_CLIENT_ID=" + e.MLClientID, "OMSBOX_ML_CLIENT_SECRET=" + e.MLClientSecret,
+		"OMSBOX_ML_REDIRECT_URI=" + e.MLRedirectURI, "OMSBOX_ML_CODE=" + e.MLCode,
 	}
 }
 
@@ -128,7 +136,8 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 		B2BAddr: env.B2BAddr, B2BToken: env.B2BToken,
 		Channels: reference.ParseChannels(env.Channels), SellerCNPJ: env.SkyHubCNPJ,
 		CarrierURL: env.CarrierURL, CarrierUser: env.CarrierUser, CarrierAccessCode: env.CarrierAccessCode,
-		CarrierPostingCard: env.CarrierPostingCard, TrackInterval: 100 * time.Millisecond}
+		CarrierPostingCard: env.CarrierPostingCard, TrackInterval: 100 * time.Millisecond,
+		MLURL: env.MLURL, MLClientID: env.MLClientID, MLClientSecret: env.MLClientSecret, MLRedirectURI: env.MLRedirectURI, MLCode: env.MLCode}
 	if env.HookMode {
 		addr, err := FreeAddr()
 		if err != nil {
@@ -279,10 +288,11 @@ func (AlreadyRunning) PerScenario() bool { return false }
 // not apply to one already running.
 func (AlreadyRunning) Unsupported() map[string]string {
 	return map[string]string{
-		"@hook":        "the harness cannot switch an integration already running to hook mode",
-		"@credentials": "the harness cannot give an integration already running other credentials",
-		"@skyhub":      "the harness cannot switch an integration already running to SkyHub-direct mode",
-		"@sac":         "the harness cannot switch an integration already running to SkyHub-direct mode",
+		"@hook":         "the harness cannot switch an integration already running to hook mode",
+		"@credentials":  "the harness cannot give an integration already running other credentials",
+		"@skyhub":       "the harness cannot switch an integration already running to SkyHub-direct mode",
+		"@sac":          "the harness cannot switch an integration already running to SkyHub-direct mode",
+		"@mercadolivre": "the harness cannot give an integration already running the seller's Mercado Livre consent",
 		// The stock an integration pushes leaves out the units of every
 		// order it handles on the account: on a shared one, the earlier
 		// scenarios' orders are still held.

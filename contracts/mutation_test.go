@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"html"
 	"io"
 	"net/http"
@@ -277,6 +278,16 @@ var mutants = []mutant{
 		defect: func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return skyhubDeliveredOnOEC(next) },
 		mustFail: []string{"A seller-shipped SkyHub order becomes delivered when the carrier delivers it",
 			"A failed delivery attempt does not deliver the SkyHub order"},
+	},
+	{
+		name:     "sends a Mercado Livre refresh token twice",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return refreshesTwice(next) },
+		mustFail: []string{"The ERP refreshes its token when it expires and never reuses a refresh token"},
+	},
+	{
+		name:     "uploads an NF-e whose total differs from the order's",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return nfeTotalOff(next) },
+		mustFail: []string{"The ERP authorizes, downloads a paid order and uploads its NF-e; the shipment becomes ready to ship"},
 	},
 	{
 		name:     "files every order under the first company it saw",
@@ -566,4 +577,48 @@ func featuresOf(t *testing.T, scenarios []string) []string {
 		}
 	}
 	return out
+}
+
+// refreshesTwice sends every Mercado Livre token refresh a second time
+// (a retry of a call whose answer was "lost") and hands the client the
+// second answer.
+func refreshesTwice(next http.RoundTripper) http.RoundTripper {
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.Method != "POST" || !strings.HasSuffix(r.URL.Path, "/oauth/token") {
+			return next.RoundTrip(r)
+		}
+		body, _ := io.ReadAll(r.Body)
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		if !strings.Contains(string(body), "grant_type=refresh_token") {
+			return next.RoundTrip(r)
+		}
+		if resp, err := next.RoundTrip(r); err == nil {
+			resp.Body.Close()
+		}
+		again := r.Clone(r.Context())
+		again.Body = io.NopCloser(bytes.NewReader(body))
+		return next.RoundTrip(again)
+	})
+}
+
+// nfeTotalOff adds a real to the vNF of every NF-e uploaded to Mercado
+// Livre.
+func nfeTotalOff(next http.RoundTripper) http.RoundTripper {
+	vnf := regexp.MustCompile(`<vNF>(\d+)\.(\d{2})</vNF>`)
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		if r.Method != "POST" || !strings.HasSuffix(r.URL.Path, "/invoice_data") {
+			return next.RoundTrip(r)
+		}
+		body, _ := io.ReadAll(r.Body)
+		body = vnf.ReplaceAllFunc(body, func(m []byte) []byte {
+			parts := vnf.FindSubmatch(m)
+			var reais int
+			for _, d := range parts[1] {
+				reais = reais*10 + int(d-'0')
+			}
+			return []byte(fmt.Sprintf("<vNF>%d.%s</vNF>", reais+1, parts[2]))
+		})
+		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		return next.RoundTrip(r)
+	})
 }

@@ -36,6 +36,7 @@ type world struct {
 	wrong  bool // the integration gets a wrong app token
 	hook   bool
 	sky    skyhubWorld // SkyHub-direct scenarios (steps_skyhub.go)
+	ml     mlWorld     // Mercado Livre scenarios (steps_mercadolivre.go)
 	driver struct {
 		status int
 		body   string
@@ -85,7 +86,9 @@ func (h *harness) newWorld(ctx context.Context) (*world, error) {
 		SkyHubURL: h.sandboxURL + "/skyhub", SkyHubEmail: a.SkyHubEmail, SkyHubAPIKey: a.SkyHubAPIKey,
 		SkyHubAMKey: "omsbox-contracts", SkyHubCNPJ: skyhub.DefaultCNPJ, DriverAddr: addr, B2BAddr: b2b, B2BToken: newToken(),
 		CarrierURL: h.sandboxURL + "/correios", CarrierUser: a.CorreiosUser, CarrierAccessCode: a.CorreiosAccessCode,
-		CarrierPostingCard: a.CorreiosPostingCard}
+		CarrierPostingCard: a.CorreiosPostingCard,
+		MLURL:              h.sandboxURL + "/mercadolivre", MLClientID: a.MercadoLivreClientID, MLClientSecret: a.MercadoLivreClientSecret,
+		MLRedirectURI: a.MercadoLivreRedirectURI}
 	return w, nil
 }
 
@@ -98,6 +101,11 @@ func (w *world) start(ctx context.Context) error {
 	env.HookMode, env.DriverOptional = w.hook, w.h.driverOptional
 	if w.sky.direct {
 		env.Channels = reference.ChannelSkyHub
+	}
+	if w.ml.direct {
+		if err := w.mlConsent(ctx, &env); err != nil {
+			return err
+		}
 	}
 	if w.wrong {
 		env.AppToken = "wrong-" + env.AppToken
@@ -177,7 +185,8 @@ func (w *world) action(ctx context.Context, a map[string]any, mustSucceed bool) 
 	if w.run.DriverURL() == "" {
 		return godog.ErrSkip // no driver: the @driver scenarios do not apply
 	}
-	if o, err := w.order(); err == nil {
+	if a["channel"] != nil { // another channel's order, named by the step
+	} else if o, err := w.order(); err == nil {
 		a["orderId"] = o.OrderID
 	} else if a["action"] != "poll-carrier" { // the one action on no order (a SkyHub scenario has no VTEX one)
 		return err

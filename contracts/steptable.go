@@ -34,21 +34,21 @@ type StepDef struct {
 
 // Areas in the glossary's order; each new area of the harness adds its
 // own, with its own steps.
-var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "skyhub", "sac", "tracking", "b2b", "feed", "hook", "faults", "clock", "journal", "events"}
+var Areas = []string{"integration", "orders", "invoices", "coleta", "catalog", "stock", "price", "skyhub", "sac", "tracking", "b2b", "mercadolivre", "feed", "hook", "faults", "clock", "journal", "events"}
 
 // areaEN names the areas in the English glossary.
 var areaEN = map[string]string{"integration": "integration", "orders": "orders", "invoices": "invoices",
 	"coleta": "Coleta (B2W pickup)", "catalog": "catalog (products and SKUs)", "stock": "stock", "price": "price", "feed": "feed", "hook": "hook", "faults": "faults", "clock": "clock",
 	"journal": "journal (the integration's calls)", "events": "events",
 	"skyhub": "SkyHub direct", "sac": "SAC and questions", "tracking": "carrier tracking (Correios)",
-	"b2b": "B2B order look-up (the harness plays VTEX's B2B Orders app)"}
+	"b2b": "B2B order look-up (the harness plays VTEX's B2B Orders app)", "mercadolivre": "Mercado Livre"}
 
 // AreaPT names the areas in Portuguese, for the Portuguese glossary.
 var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos", "invoices": "notas fiscais",
 	"coleta": "Coleta", "catalog": "catálogo (produtos e SKUs)", "stock": "estoque", "price": "preço", "feed": "feed", "hook": "hook", "faults": "falhas", "clock": "relógio",
 	"journal": "chamadas (journal)", "events": "eventos",
 	"skyhub": "SkyHub direto", "sac": "SAC e perguntas", "tracking": "rastreamento (Correios)",
-	"b2b": "consulta de pedidos B2B (o harness faz o papel do app B2B Orders da VTEX)"}
+	"b2b": "consulta de pedidos B2B (o harness faz o papel do app B2B Orders da VTEX)", "mercadolivre": "Mercado Livre"}
 
 // Steps returns the step library.
 func Steps() []*StepDef { return stepTable }
@@ -504,7 +504,8 @@ var stepTable = []*StepDef{
 }
 
 func init() {
-	stepTable = append(stepTable, skyhubSteps...) // steps_skyhub.go
+	stepTable = append(stepTable, skyhubSteps...)       // steps_skyhub.go
+	stepTable = append(stepTable, mercadoLivreSteps...) // steps_mercadolivre.go
 	for _, d := range stepTable {
 		// "Dado que …": Portuguese puts an optional "que" after the keyword.
 		d.en, d.pt = regexp.MustCompile(d.EN), regexp.MustCompile(strings.Replace(d.PT, "^", "^(?:que )?", 1))

@@ -81,6 +81,9 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 	if r, ok, err := c.doSkyHub(ctx, a); ok {
 		return r, err
 	}
+	if a.Channel == ChannelMercadoLivre {
+		return c.doMercadoLivre(ctx, a)
+	}
 	switch a.Action {
 	case "upsert-product", "set-stock", "set-price":
 		return Receipt{}, c.catalogAction(ctx, a)

@@ -66,6 +66,10 @@ type Config struct {
 	// VTEX's B2B Orders app calls) on that address, behind that bearer
 	// token; empty: not served.
 	B2BAddr, B2BToken string
+	// Mercado Livre (mercadolivre.go): the API's base URL, the app's
+	// credentials, and the authorization code of the seller's consent,
+	// traded once for the first token pair.
+	MLURL, MLClientID, MLClientSecret, MLRedirectURI, MLCode string
 }
 
 // Defaults for what FromEnv and the flags leave unset.
@@ -84,7 +88,9 @@ const (
 // OMSBOX_SKYHUB_APIKEY, OMSBOX_SKYHUB_ACCOUNTMANAGER_KEY,
 // OMSBOX_DRIVER_ADDR, OMSBOX_CHANNELS, OMSBOX_SKYHUB_CNPJ, OMSBOX_B2B_ADDR,
 // OMSBOX_B2B_TOKEN, OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER,
-// OMSBOX_CARRIER_ACCESS_CODE, OMSBOX_CARRIER_POSTING_CARD, plus
+// OMSBOX_CARRIER_ACCESS_CODE, OMSBOX_CARRIER_POSTING_CARD, OMSBOX_ML_URL,
+// OMSBOX_ML_CLIENT_ID, OMSBOX_ML_CLIENT_SECRET, OMSBOX_ML_REDIRECT_URI,
+// OMSBOX_ML_CODE, plus
 // REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL,
 // REFCLIENT_TRACK_INTERVAL and
 // REFCLIENT_BACKOFF_SCALE of its own.
@@ -100,6 +106,9 @@ func FromEnv() Config {
 		Channels:    ParseChannels(os.Getenv("OMSBOX_CHANNELS")), SellerCNPJ: os.Getenv("OMSBOX_SKYHUB_CNPJ"),
 		CarrierURL: os.Getenv("OMSBOX_CARRIER_URL"), CarrierUser: os.Getenv("OMSBOX_CARRIER_USER"),
 		CarrierAccessCode: os.Getenv("OMSBOX_CARRIER_ACCESS_CODE"), CarrierPostingCard: os.Getenv("OMSBOX_CARRIER_POSTING_CARD"),
+		MLURL: os.Getenv("OMSBOX_ML_URL"), MLClientID: os.Getenv("OMSBOX_ML_CLIENT_ID"),
+		MLClientSecret: os.Getenv("OMSBOX_ML_CLIENT_SECRET"), MLRedirectURI: os.Getenv("OMSBOX_ML_REDIRECT_URI"),
+		MLCode: os.Getenv("OMSBOX_ML_CODE"),
 	}
 	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_TRACK_INTERVAL")); err == nil {
 		c.TrackInterval = d
@@ -150,6 +159,12 @@ func (c Config) withDefaults() (Config, error) {
 			"SkyHub e-mail (OMSBOX_SKYHUB_EMAIL)": c.SkyHubEmail, "SkyHub API key (OMSBOX_SKYHUB_APIKEY)": c.SkyHubAPIKey,
 			"seller CNPJ (OMSBOX_SKYHUB_CNPJ)": c.SellerCNPJ})
 	}
+	if c.has(ChannelMercadoLivre) {
+		maps.Copy(required, map[string]string{"Mercado Livre URL (OMSBOX_ML_URL)": c.MLURL,
+			"Mercado Livre client id (OMSBOX_ML_CLIENT_ID)":         c.MLClientID,
+			"Mercado Livre client secret (OMSBOX_ML_CLIENT_SECRET)": c.MLClientSecret,
+			"seller CNPJ (OMSBOX_SKYHUB_CNPJ)":                      c.SellerCNPJ})
+	}
 	for name, v := range required {
 		if v == "" {
 			missing = append(missing, fmt.Errorf("%s is not set", name))
@@ -159,8 +174,8 @@ func (c Config) withDefaults() (Config, error) {
 		missing = append(missing, errors.New("the B2B API (OMSBOX_B2B_ADDR) needs its token (OMSBOX_B2B_TOKEN)"))
 	}
 	for _, ch := range c.Channels {
-		if ch != ChannelVTEX && ch != ChannelSkyHub {
-			missing = append(missing, fmt.Errorf("unknown channel %q (vtex, skyhub)", ch))
+		if ch != ChannelVTEX && ch != ChannelSkyHub && ch != ChannelMercadoLivre {
+			missing = append(missing, fmt.Errorf("unknown channel %q (vtex, skyhub, mercadolivre)", ch))
 		}
 	}
 	if (c.HookAddr == "") != (c.HookURL == "") {

@@ -18,6 +18,7 @@ type Connector struct {
 	cfg   Config
 	vtex  *vtexClient
 	sky   *vtexClient // SkyHub, in SkyHub-direct mode (skyhub.go)
+	ml    *mlClient   // Mercado Livre (mercadolivre.go)
 	store *store
 	erp   *erp
 	log   *slog.Logger
@@ -52,6 +53,7 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
 			scale: cfg.BackoffScale, log: log, sleep: sleepCtx},
 		sky: newSkyHubClient(cfg, log)}
+	c.ml = newMLClient(cfg, st, log)
 	if cfg.CarrierURL != "" {
 		if c.parcels, err = openParcels(cfg.StateFile + ".parcels"); err != nil {
 			return nil, err

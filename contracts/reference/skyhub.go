@@ -37,8 +37,9 @@ import (
 
 // The channels a connector can integrate directly.
 const (
-	ChannelVTEX   = "vtex"
-	ChannelSkyHub = "skyhub"
+	ChannelVTEX         = "vtex"
+	ChannelSkyHub       = "skyhub"
+	ChannelMercadoLivre = "mercadolivre"
 )
 
 // ParseChannels reads a comma-separated channel list ("vtex,skyhub").
@@ -111,6 +112,9 @@ func (c *Connector) loops(ctx context.Context) error {
 	}
 	if c.cfg.has(ChannelSkyHub) {
 		runs = append(runs, c.skyhubLoop)
+	}
+	if c.cfg.has(ChannelMercadoLivre) {
+		runs = append(runs, c.mercadoLivreLoop)
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()

@@ -72,6 +72,12 @@ func (c *vtexClient) do(ctx context.Context, method, path string, in, out any) e
 			return fmt.Errorf("encode %s %s: %w", method, path, err)
 		}
 	}
+	return c.doRaw(ctx, method, path, body, out)
+}
+
+// doRaw is do with a body already encoded (the auth function sets its
+// Content-Type when it is not JSON).
+func (c *vtexClient) doRaw(ctx context.Context, method, path string, body []byte, out any) error {
 	for attempt := 0; ; attempt++ {
 		advice, err := c.once(ctx, method, path, body, out)
 		if err == nil {
@@ -129,14 +135,14 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 	if err != nil {
 		return noRetry, err
 	}
-	if c.auth != nil {
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("Content-Type", "application/json")
+	if c.auth != nil { // after the defaults, so it may replace them
 		c.auth(req.Header)
 	} else {
 		req.Header.Set("X-VTEX-API-AppKey", c.key)
 		req.Header.Set("X-VTEX-API-AppToken", c.token)
 	}
-	req.Header.Set("Accept", "application/json")
-	req.Header.Set("Content-Type", "application/json")
 	resp, err := c.http.Do(req)
 	if err != nil {
 		if ctx.Err() != nil && errors.Is(ctx.Err(), context.Canceled) {

@@ -1,0 +1,349 @@
+package reference
+
+// Mercado Livre: the connector integrates the seller's Mercado Livre
+// account directly. It
+//
+//   - trades the authorization code of the seller's consent for a token
+//     pair once, keeps the pair in its state file (a restart does not need
+//     a new consent), and refreshes the access token shortly before it
+//     expires. Refresh tokens are single use and rotate: the new pair is
+//     stored before anything else happens, and a refresh token is never
+//     sent twice, not even to retry a call whose answer was lost (that
+//     would be refused as invalid_grant and cost the seller a new
+//     consent);
+//   - downloads the paid orders by polling GET /orders/search?seller=
+//     (notifications would only say when to look sooner);
+//   - uploads the NF-e of an order's shipment on the driver action
+//     {"action":"invoice","channel":"mercadolivre","orderId":"<ML order id>",
+//     "invoiceNumber":"NF-123"}: an nfeProc whose key it composes (nfe.go)
+//     and whose vNF is the order's total, to the cent.
+//
+// It is switched on by the channel list: OMSBOX_CHANNELS=mercadolivre.
+
+import (
+	"context"
+	"encoding/json"
+	"encoding/xml"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+)
+
+// mlTokenKey is where the token pair lives in the state file.
+const mlTokenKey = "mercadolivre-token"
+
+// mlRefreshMargin: the access token is refreshed this long before it
+// expires, so no call goes out with a token about to die.
+const mlRefreshMargin = 10 * time.Minute
+
+// mlTokens is the stored token pair.
+type mlTokens struct {
+	AccessToken  string    `json:"accessToken"`
+	RefreshToken string    `json:"refreshToken"`
+	Expires      time.Time `json:"expires"`
+	SellerID     int64     `json:"sellerId"`
+	// RefreshTokenUsed is the last refresh token sent: it is never sent
+	// again, whatever the answer was.
+	RefreshTokenUsed string `json:"refreshTokenUsed,omitempty"`
+}
+
+// mlClient calls Mercado Livre with the connector's retry policy and a
+// fresh access token.
+type mlClient struct {
+	cfg   Config
+	api   *vtexClient
+	store *store
+	log   *slog.Logger
+	// now is the clock the token's expiry is read against.
+	now func() time.Time
+
+	mu sync.Mutex // one token exchange at a time
+}
+
+func newMLClient(cfg Config, st *store, log *slog.Logger) *mlClient {
+	log = log.With("channel", ChannelMercadoLivre)
+	return &mlClient{cfg: cfg, store: st, log: log, now: time.Now,
+		api: &vtexClient{base: strings.TrimRight(cfg.MLURL, "/"), http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport},
+			retries: cfg.MaxRetries, scale: cfg.BackoffScale, log: log, sleep: sleepCtx}}
+}
+
+// token returns a valid access token: the stored one, a refreshed one, or
+// (the first time) the one the authorization code buys.
+func (m *mlClient) token(ctx context.Context) (mlTokens, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	var t mlTokens
+	if rec, ok := m.store.get(mlTokenKey); ok {
+		if err := json.Unmarshal(rec.Order, &t); err != nil {
+			return t, fmt.Errorf("stored Mercado Livre token: %w", err)
+		}
+	}
+	switch {
+	case t.AccessToken == "":
+		if m.cfg.MLCode == "" {
+			return t, errors.New("no Mercado Livre token yet and no authorization code (OMSBOX_ML_CODE)")
+		}
+		return m.grant(ctx, t, url.Values{"grant_type": {"authorization_code"}, "code": {m.cfg.MLCode},
+			"redirect_uri": {m.cfg.MLRedirectURI}})
+	case m.now().Add(mlRefreshMargin).Before(t.Expires):
+		return t, nil
+	case t.RefreshToken == t.RefreshTokenUsed:
+		return t, errors.New("the Mercado Livre refresh token was already used; the seller must authorize the app again")
+	}
+	// Record the refresh token as used before sending it: should the
+	// answer be lost, it is not sent a second time.
+	t.RefreshTokenUsed = t.RefreshToken
+	if err := m.save(t); err != nil {
+		return t, err
+	}
+	return m.grant(ctx, t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {t.RefreshToken}})
+}
+
+// grant calls POST /oauth/token once (never retried: a code or refresh
+// token is single use) and stores the new pair.
+func (m *mlClient) grant(ctx context.Context, t mlTokens, form url.Values) (mlTokens, error) {
+	form.Set("client_id", m.cfg.MLClientID)
+	form.Set("client_secret", m.cfg.MLClientSecret)
+	ctx, cancel := context.WithTimeout(ctx, m.api.httpTimeout())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, "POST", m.api.base+"/oauth/token", strings.NewReader(form.Encode()))
+	if err != nil {
+		return t, err
+	}
+	req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
+	req.Header.Set("Accept", "application/json")
+	resp, err := m.api.http.Do(req)
+	if err != nil {
+		return t, fmt.Errorf("Mercado Livre token (%s): %w", form.Get("grant_type"), err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	if resp.StatusCode != http.StatusOK {
+		return t, &APIError{Method: "POST", Path: "/oauth/token", Status: resp.StatusCode, Message: string(data)}
+	}
+	var answer struct {
+		AccessToken  string `json:"access_token"`
+		RefreshToken string `json:"refresh_token"`
+		ExpiresIn    int    `json:"expires_in"`
+		UserID       int64  `json:"user_id"`
+	}
+	if err := json.Unmarshal(data, &answer); err != nil || answer.AccessToken == "" {
+		return t, fmt.Errorf("Mercado Livre token: unreadable answer: %v", err)
+	}
+	t.AccessToken, t.RefreshToken, t.SellerID = answer.AccessToken, answer.RefreshToken, answer.UserID
+	t.Expires = m.now().Add(time.Duration(answer.ExpiresIn) * time.Second)
+	m.log.Info("Mercado Livre token obtained", "grant", form.Get("grant_type"), "expiresIn", answer.ExpiresIn)
+	return t, m.save(t)
+}
+
+func (m *mlClient) save(t mlTokens) error {
+	doc, _ := json.Marshal(t)
+	return m.store.put(StoredOrder{OrderID: mlTokenKey, Status: "token", Order: doc})
+}
+
+// expire marks an access token Mercado Livre refused (401) as spent, so
+// the next call refreshes whatever the local clock says. A token already
+// replaced (another call refreshed first) is left alone.
+func (m *mlClient) expire(access string) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if rec, ok := m.store.get(mlTokenKey); ok {
+		var t mlTokens
+		if json.Unmarshal(rec.Order, &t) == nil && t.AccessToken == access {
+			t.Expires = time.Time{}
+			_ = m.save(t)
+		}
+	}
+}
+
+// do calls the API with a fresh bearer token; contentType "" is JSON. A
+// 401 (the token expired earlier than the local clock thought) refreshes
+// once and tries again.
+func (m *mlClient) do(ctx context.Context, method, path, contentType string, body []byte, out any) error {
+	for attempt := 0; ; attempt++ {
+		t, err := m.token(ctx)
+		if err != nil {
+			return err
+		}
+		api := *m.api
+		api.auth = func(h http.Header) {
+			h.Set("Authorization", "Bearer "+t.AccessToken)
+			if contentType != "" {
+				h.Set("Content-Type", contentType)
+			}
+		}
+		err = api.doRaw(ctx, method, path, body, out)
+		if StatusOf(err) != http.StatusUnauthorized || attempt > 0 {
+			return err
+		}
+		m.expire(t.AccessToken)
+	}
+}
+
+// mlOrder is the part of Mercado Livre's order the connector reads.
+type mlOrder struct {
+	ID          int64   `json:"id"`
+	Status      string  `json:"status"`
+	TotalAmount float64 `json:"total_amount"`
+	DateCreated string  `json:"date_created"`
+	Shipping    struct {
+		ID int64 `json:"id"`
+	} `json:"shipping"`
+	Buyer struct {
+		BillingInfo struct {
+			DocType   string `json:"doc_type"`
+			DocNumber string `json:"doc_number"`
+		} `json:"billing_info"`
+	} `json:"buyer"`
+}
+
+func mlKey(id string) string { return "mercadolivre:" + id }
+
+// mercadoLivreLoop downloads the seller's paid orders, then pauses.
+func (c *Connector) mercadoLivreLoop(ctx context.Context) error {
+	for {
+		if err := c.pollMercadoLivre(ctx); err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			c.log.Error("Mercado Livre read failed", "error", err)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(c.cfg.PollInterval):
+		}
+	}
+}
+
+// pollMercadoLivre stores every paid order not stored yet, oldest first.
+func (c *Connector) pollMercadoLivre(ctx context.Context) error {
+	t, err := c.ml.token(ctx)
+	if err != nil {
+		return err
+	}
+	for offset := 0; ; {
+		var page struct {
+			Results []json.RawMessage `json:"results"`
+			Paging  struct {
+				Total int `json:"total"`
+			} `json:"paging"`
+		}
+		path := fmt.Sprintf("/orders/search?seller=%d&order.status=paid&sort=date_asc&offset=%d&limit=50", t.SellerID, offset)
+		if err := c.ml.do(ctx, "GET", path, "", nil, &page); err != nil {
+			return err
+		}
+		for _, doc := range page.Results {
+			var o mlOrder
+			if json.Unmarshal(doc, &o) != nil || o.ID == 0 {
+				continue
+			}
+			id := strconv.FormatInt(o.ID, 10)
+			if _, seen := c.store.get(mlKey(id)); seen {
+				continue
+			}
+			if err := c.store.put(StoredOrder{OrderID: mlKey(id), Status: o.Status, Order: doc}); err != nil {
+				return err
+			}
+			c.log.Info("Mercado Livre order downloaded", "orderId", id)
+		}
+		offset += len(page.Results)
+		if len(page.Results) == 0 || offset >= page.Paging.Total {
+			return nil
+		}
+	}
+}
+
+// doMercadoLivre carries out the Mercado Livre actions: invoice.
+func (c *Connector) doMercadoLivre(ctx context.Context, a Action) (Receipt, error) {
+	r := Receipt{Date: time.Now().UTC().Format(time.RFC3339), OrderID: a.OrderID}
+	if !c.cfg.has(ChannelMercadoLivre) {
+		return r, fmt.Errorf("%w: Mercado Livre is off (OMSBOX_CHANNELS has no mercadolivre)", ErrBadAction)
+	}
+	if a.Action != "invoice" {
+		return r, fmt.Errorf("%w: action %q is not invoice for Mercado Livre", ErrBadAction, a.Action)
+	}
+	if _, ok := c.store.get(mlKey(a.OrderID)); !ok {
+		return r, fmt.Errorf("%w: Mercado Livre order %q was never downloaded", ErrBadAction, a.OrderID)
+	}
+	number, err := strconv.Atoi(strings.TrimPrefix(a.InvoiceNumber, "NF-"))
+	if err != nil {
+		return r, fmt.Errorf("%w: invoiceNumber %q is not an NF-e number", ErrBadAction, a.InvoiceNumber)
+	}
+	// The order as it is now: its total and shipment are what the NF-e
+	// must agree with.
+	var o mlOrder
+	if err := c.ml.do(ctx, "GET", "/orders/"+url.PathEscape(a.OrderID), "", nil, &o); err != nil {
+		return r, err
+	}
+	if o.Status != "paid" || o.Shipping.ID == 0 {
+		return r, fmt.Errorf("%w: Mercado Livre order %s is %s (shipment %d); only a paid order with a shipment is invoiced", ErrBadAction, a.OrderID, o.Status, o.Shipping.ID)
+	}
+	issued := time.Now()
+	if sale, err := time.Parse(time.RFC3339, o.DateCreated); err == nil && issued.Before(sale) {
+		issued = sale // clocks disagree: a note is never dated before the sale
+	}
+	key, err := nfeKey(c.cfg.SellerCNPJ, number, issued)
+	if err != nil {
+		return r, fmt.Errorf("%w: %v", ErrBadAction, err)
+	}
+	doc := mlNFe(key, number, issued, o)
+	path := fmt.Sprintf("/shipments/%d/invoice_data?siteId=MLB", o.Shipping.ID)
+	if err := c.ml.do(ctx, "POST", path, "application/xml", doc, nil); err != nil {
+		return r, err
+	}
+	r.Receipt = key
+	_ = c.store.put(StoredOrder{OrderID: mlKey(a.OrderID), Status: "invoiced", Order: mustJSON(o)})
+	return r, nil
+}
+
+// mlNFe is the authorised NF-e (nfeProc) the ERP's fiscal module would
+// produce, cut to what Mercado Livre reads: the key, model, series,
+// number, issue date, receiver and total.
+func mlNFe(key string, number int, issued time.Time, o mlOrder) []byte {
+	type doc struct {
+		XMLName xml.Name `xml:"nfeProc"`
+		Xmlns   string   `xml:"xmlns,attr"`
+		Versao  string   `xml:"versao,attr"`
+		InfNFe  struct {
+			ID  string `xml:"Id,attr"`
+			Ide struct {
+				Mod   string `xml:"mod"`
+				Serie int    `xml:"serie"`
+				NNF   int    `xml:"nNF"`
+				DhEmi string `xml:"dhEmi"`
+			} `xml:"ide"`
+			Dest struct {
+				CNPJ string `xml:"CNPJ,omitempty"`
+				CPF  string `xml:"CPF,omitempty"`
+			} `xml:"dest"`
+			VNF string `xml:"total>ICMSTot>vNF"`
+		} `xml:"NFe>infNFe"`
+		ChNFe string `xml:"protNFe>infProt>chNFe"`
+	}
+	d := doc{Xmlns: "http://www.portalfiscal.inf.br/nfe", Versao: "4.00", ChNFe: key}
+	d.InfNFe.ID = "NFe" + key
+	d.InfNFe.Ide.Mod, d.InfNFe.Ide.Serie, d.InfNFe.Ide.NNF = "55", 1, number
+	d.InfNFe.Ide.DhEmi = issued.Format(time.RFC3339)
+	switch bi := o.Buyer.BillingInfo; strings.ToUpper(bi.DocType) {
+	case "CNPJ":
+		d.InfNFe.Dest.CNPJ = bi.DocNumber
+	case "CPF":
+		d.InfNFe.Dest.CPF = bi.DocNumber
+	}
+	d.InfNFe.VNF = strconv.FormatFloat(o.TotalAmount, 'f', 2, 64) // the order's total, to the cent
+	out, _ := xml.Marshal(d)
+	return append([]byte(xml.Header), out...)
+}
+
+func mustJSON(v any) json.RawMessage {
+	data, _ := json.Marshal(v)
+	return data
+}
