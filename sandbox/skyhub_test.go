@@ -395,8 +395,10 @@ func TestColetaSingleItemPickupAfterItsInvoice(t *testing.T) {
 		t.Fatalf("forwarded invoice: %+v", twin.Invoices)
 	}
 	// The order's own label, printable.
+	// An Accept header of its own beside the client's usual JSON one, as
+	// curl sends two -H Accept: any of them asking for PDF gets it.
 	label := do(t, s.Handler(), "GET", "/skyhub/orders/"+url.PathEscape(code)+"/shipment_labels", "",
-		append([]string{"Accept: application/pdf"}, sellerAuth...)...)
+		append([]string{"Accept: application/json", "Accept: application/pdf"}, sellerAuth...)...)
 	if label.status != 200 || label.header.Get("Content-Type") != "application/pdf" || !bytes.HasPrefix(label.body, []byte("%PDF-")) {
 		t.Fatalf("shipment_labels as PDF: %d %s", label.status, label.header.Get("Content-Type"))
 	}

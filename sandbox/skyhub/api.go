@@ -276,7 +276,7 @@ func (a *api) labels(w http.ResponseWriter, r *http.Request) {
 // asks for one (Accept: application/pdf), as SkyHub serves printable
 // labels.
 func (a *api) writeLabels(w http.ResponseWriter, r *http.Request, title string, view map[string]any) {
-	if !strings.Contains(r.Header.Get("Accept"), "application/pdf") {
+	if !slices.ContainsFunc(r.Header.Values("Accept"), func(v string) bool { return strings.Contains(v, "application/pdf") }) {
 		writeJSON(w, http.StatusOK, view)
 		return
 	}
