@@ -46,13 +46,18 @@ func BenchmarkOrderJSON(b *testing.B) {
 }
 
 // BenchmarkListOrders lists a page of 15 out of 1,000 orders.
-func BenchmarkListOrders(b *testing.B) {
+func BenchmarkListOrders(b *testing.B) { benchList(b, 1000) }
+
+// BenchmarkListOrders100k lists a page of 15 out of 100,000 orders.
+func BenchmarkListOrders100k(b *testing.B) { benchList(b, 100_000) }
+
+func benchList(b *testing.B, orders int) {
 	sb, err := sandbox.New(sandbox.WithClock(clock.Frozen(testStart)))
 	if err != nil {
 		b.Fatal(err)
 	}
 	acct, _ := sb.OMS.Account("demostore")
-	for range 1000 {
+	for range orders {
 		if _, err := acct.Create(oms.NewOrder{Items: []oms.NewItem{{ID: "SKU", Name: "Meia", Price: 990, Quantity: 2}}}); err != nil {
 			b.Fatal(err)
 		}
@@ -104,5 +109,27 @@ func BenchmarkStartup(b *testing.B) {
 			b.Fatalf("health %d", rec.Code)
 		}
 		sb.Close()
+	}
+}
+
+// BenchmarkCreateOrderControlPlane is POST /_sandbox/orders in process,
+// request validation and the journal on: the control plane's creation
+// path without the network.
+func BenchmarkCreateOrderControlPlane(b *testing.B) {
+	sb, err := sandbox.New(sandbox.WithClock(clock.Frozen(testStart)))
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := sb.Handler()
+	const body = `{"items":[{"id":"CAMISETA-P","name":"Camiseta Básica","price":4990,"quantity":2},{"id":"MEIA","name":"Meia","price":990,"quantity":1}]}`
+	b.ReportAllocs()
+	w := &countingWriter{header: http.Header{}}
+	for b.Loop() {
+		clear(w.header)
+		w.status, w.n = 0, 0
+		h.ServeHTTP(w, newRequest("POST", "/_sandbox/orders", body))
+		if w.status != http.StatusCreated {
+			b.Fatalf("status %d", w.status)
+		}
 	}
 }

@@ -1,0 +1,292 @@
+package main
+
+// The figures the README's performance table states, measured as a person
+// would measure them: the omsbox binary in its own process on loopback,
+// next to a bare net/http server (testdata/bare) serving the same bytes,
+// with 32 keep-alive connections from this process. `make bench` runs them.
+
+import (
+	"bufio"
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+)
+
+const (
+	benchConns   = 32
+	demoAppKey   = "vtexappkey-demostore-sandbox"
+	demoAppToken = "sandbox-token-demostore"
+)
+
+// buildBinary builds a command of this module into dir.
+func buildBinary(b *testing.B, dir, pkg string) string {
+	b.Helper()
+	name := filepath.Base(pkg)
+	if pkg == "." {
+		name = "omsbox"
+	}
+	bin := filepath.Join(dir, name)
+	cmd := exec.Command("go", "build", "-o", bin, pkg)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		b.Fatalf("go build %s: %v\n%s", pkg, err, out)
+	}
+	return bin
+}
+
+// process is a server started for a benchmark.
+type process struct {
+	cmd  *exec.Cmd
+	base string
+}
+
+func (p *process) stop() {
+	_ = p.cmd.Process.Kill()
+	_ = p.cmd.Wait()
+}
+
+// rssKiB reads the process's resident set from /proc.
+func (p *process) rssKiB(b *testing.B) int64 {
+	b.Helper()
+	f, err := os.Open(fmt.Sprintf("/proc/%d/status", p.cmd.Process.Pid))
+	if err != nil {
+		b.Skipf("memory figure SKIPPED: no /proc here (%v)", err)
+	}
+	defer f.Close()
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if rest, ok := strings.CutPrefix(sc.Text(), "VmRSS:"); ok {
+			n, _ := strconv.ParseInt(strings.TrimSuffix(strings.TrimSpace(rest), " kB"), 10, 64)
+			return n
+		}
+	}
+	b.Fatal("no VmRSS in /proc status")
+	return 0
+}
+
+func freePort(b *testing.B) string {
+	b.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	return addr
+}
+
+// start runs bin with args (where "ADDR" stands for a free address) and
+// returns once GET /_sandbox/health answers 200, with the time that took.
+func start(b *testing.B, bin string, args ...string) (*process, time.Duration) {
+	b.Helper()
+	addr := freePort(b)
+	for i, a := range args {
+		args[i] = strings.ReplaceAll(a, "ADDR", addr)
+	}
+	cmd := exec.Command(bin, args...)
+	t0 := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	p := &process{cmd: cmd, base: "http://" + addr}
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	deadline := t0.Add(30 * time.Second)
+	for time.Now().Before(deadline) {
+		if resp, err := client.Get(p.base + "/_sandbox/health"); err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return p, time.Since(t0)
+			}
+		}
+		time.Sleep(200 * time.Microsecond) // the poll's interval
+	}
+	p.stop()
+	b.Fatalf("%s did not answer health within 30 s", bin)
+	return nil, 0
+}
+
+func median(ds []time.Duration) time.Duration {
+	slices.Sort(ds)
+	return ds[len(ds)/2]
+}
+
+// BenchmarkStartToHealthy is process start to the first healthy answer:
+// `omsbox serve` on its embedded defaults, and the bare server, started
+// alternately. x-bare is the ratio of the medians.
+func BenchmarkStartToHealthy(b *testing.B) {
+	dir := b.TempDir()
+	omsbox, bare := buildBinary(b, dir, "."), buildBinary(b, dir, "./testdata/bare")
+	var ours, anchor []time.Duration
+	for b.Loop() {
+		p, d := start(b, omsbox, "serve", "--addr", "ADDR", "--log-level", "warn")
+		p.stop()
+		ours = append(ours, d)
+		p, d = start(b, bare, "ADDR")
+		p.stop()
+		anchor = append(anchor, d)
+	}
+	m, a := median(ours), median(anchor)
+	b.ReportMetric(float64(m.Microseconds())/1000, "ms-omsbox")
+	b.ReportMetric(float64(a.Microseconds())/1000, "ms-bare")
+	b.ReportMetric(float64(m)/float64(a), "x-bare")
+}
+
+// hammer sends n requests over benchConns keep-alive connections and
+// answers the rate. Each must answer 200.
+func hammer(b *testing.B, n int, newReq func() *http.Request) float64 {
+	b.Helper()
+	tr := &http.Transport{MaxIdleConnsPerHost: benchConns, MaxConnsPerHost: benchConns}
+	defer tr.CloseIdleConnections()
+	client := &http.Client{Transport: tr}
+	var next atomic.Int64
+	var failed atomic.Value
+	var wg sync.WaitGroup
+	t0 := time.Now()
+	for range benchConns {
+		wg.Go(func() {
+			for next.Add(1) <= int64(n) {
+				resp, err := client.Do(newReq())
+				if err != nil {
+					failed.Store(err.Error())
+					return
+				}
+				_, _ = io.Copy(io.Discard, resp.Body)
+				resp.Body.Close()
+				if resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusCreated {
+					failed.Store(resp.Status)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	if f := failed.Load(); f != nil {
+		b.Fatalf("a request failed: %v", f)
+	}
+	return float64(n) / time.Since(t0).Seconds()
+}
+
+func mustDo(b *testing.B, req *http.Request, want int) []byte {
+	b.Helper()
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != want {
+		b.Fatalf("%s %s: %s %s", req.Method, req.URL, resp.Status, body)
+	}
+	return body
+}
+
+func vtexGet(url string) *http.Request {
+	req, _ := http.NewRequest("GET", url, nil)
+	req.Header.Set("Accept", "application/json")
+	req.Header.Set("X-VTEX-API-AppKey", demoAppKey)
+	req.Header.Set("X-VTEX-API-AppToken", demoAppToken)
+	return req
+}
+
+const newOrderBody = `{"items":[{"id":"CAMISETA-P","name":"Camiseta Básica","price":4990,"quantity":2},{"id":"MEIA","name":"Meia","price":990,"quantity":1}]}`
+
+func createOrderReq(base string) *http.Request {
+	req, _ := http.NewRequest("POST", base+"/_sandbox/orders", strings.NewReader(newOrderBody))
+	req.Header.Set("Content-Type", "application/json")
+	return req
+}
+
+// BenchmarkGetOrderWire is GET /api/oms/pvt/orders/{id} on `omsbox serve`
+// as it runs by default (request validation and the journal on), against
+// the bare server serving the very bytes omsbox answered. One op is 2,000
+// requests to each, alternately.
+func BenchmarkGetOrderWire(b *testing.B) {
+	dir := b.TempDir()
+	omsbox, bare := buildBinary(b, dir, "."), buildBinary(b, dir, "./testdata/bare")
+	p, _ := start(b, omsbox, "serve", "--addr", "ADDR", "--log-level", "warn")
+	defer p.stop()
+	var created struct {
+		OrderID string `json:"orderId"`
+	}
+	if err := json.Unmarshal(mustDo(b, createOrderReq(p.base), http.StatusCreated), &created); err != nil {
+		b.Fatal(err)
+	}
+	url := p.base + "/api/oms/pvt/orders/" + created.OrderID
+	body := mustDo(b, vtexGet(url), http.StatusOK)
+	file := filepath.Join(dir, "order.json")
+	if err := os.WriteFile(file, body, 0o600); err != nil {
+		b.Fatal(err)
+	}
+	q, _ := start(b, bare, "ADDR", file)
+	defer q.stop()
+	bareURL := q.base + "/api/oms/pvt/orders/" + created.OrderID
+	const n = 2000
+	var ours, anchor []float64
+	for b.Loop() {
+		ours = append(ours, hammer(b, n, func() *http.Request { return vtexGet(url) }))
+		anchor = append(anchor, hammer(b, n, func() *http.Request { return vtexGet(bareURL) }))
+	}
+	slices.Sort(ours)
+	slices.Sort(anchor)
+	m, a := ours[len(ours)/2], anchor[len(anchor)/2]
+	b.ReportMetric(m, "req/s")
+	b.ReportMetric(a, "bare-req/s")
+	b.ReportMetric(m/a, "x-bare")
+	b.ReportMetric(float64(len(body)), "bytes/order")
+}
+
+// BenchmarkScale100k fills the default account with 100,000 orders through
+// the control plane (32 connections) and reports the creation rate, the
+// process's resident memory per order (RSS after minus RSS before, with
+// the journal and event log as they run by default), and then the time of
+// list orders, a page of 15 newest first, over one connection (ns/op).
+func BenchmarkScale100k(b *testing.B) {
+	const orders = 100_000
+	omsbox := buildBinary(b, b.TempDir(), ".")
+	p, _ := start(b, omsbox, "serve", "--addr", "ADDR", "--log-level", "warn")
+	defer p.stop()
+	before := p.rssKiB(b)
+	rate := hammer(b, orders, func() *http.Request { return createOrderReq(p.base) })
+	after := p.rssKiB(b)
+	list := vtexGet(p.base + "/api/oms/pvt/orders?per_page=15&page=1")
+	var page struct {
+		List   []json.RawMessage   `json:"list"`
+		Paging struct{ Total int } `json:"paging"`
+	}
+	if err := json.Unmarshal(mustDo(b, list, http.StatusOK), &page); err != nil {
+		b.Fatal(err)
+	}
+	if len(page.List) != 15 || page.Paging.Total < orders {
+		b.Fatalf("list: %d orders on the page, %d in all", len(page.List), page.Paging.Total)
+	}
+	client := &http.Client{}
+	var buf bytes.Buffer
+	for b.Loop() {
+		resp, err := client.Do(vtexGet(list.URL.String()))
+		if err != nil {
+			b.Fatal(err)
+		}
+		buf.Reset()
+		_, _ = buf.ReadFrom(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			b.Fatalf("list: %s", resp.Status)
+		}
+	}
+	b.ReportMetric(rate, "orders/s")
+	b.ReportMetric(float64(after)/1024, "MiB-RSS")
+	b.ReportMetric(float64(after-before)*1024/orders, "B-RSS/order")
+}
