@@ -7,13 +7,15 @@ package ring
 import "sync"
 
 // Ring keeps the last Cap entries of type T (and no more than MaxBytes of
-// them, when sized).
+// them, when sized), in a circular buffer: adding to a full ring
+// overwrites its oldest slot, nothing moves.
 type Ring[T any] struct {
-	mu  sync.RWMutex
-	buf []T // buf[off:] are the entries, oldest first
-	off int
-	seq int64
-	cap int
+	mu   sync.RWMutex
+	buf  []T // circular; grows up to cap
+	head int // the oldest entry's slot
+	n    int // entries held
+	seq  int64
+	cap  int
 
 	size     func(*T) int // nil: bounded by count only
 	maxBytes int
@@ -32,6 +34,9 @@ func NewSized[T any](capacity, maxBytes int, size func(*T) int) *Ring[T] {
 	return &Ring[T]{cap: max(capacity, 1), size: size, maxBytes: max(maxBytes, 1)}
 }
 
+// at is the i-th entry, oldest first.
+func (r *Ring[T]) at(i int) *T { return &r.buf[(r.head+i)%len(r.buf)] }
+
 // Add stores v, after stamp has set its sequence number (1, 2, ...), and
 // returns the stamped value. The oldest entries go when the ring is full.
 func (r *Ring[T]) Add(v T, stamp func(*T, int64)) T {
@@ -45,29 +50,38 @@ func (r *Ring[T]) Add(v T, stamp func(*T, int64)) T {
 	if r.size != nil {
 		n = r.size(&v)
 	}
-	for r.len() > 0 && (r.len() >= r.cap || (r.size != nil && r.bytes+n > r.maxBytes)) {
+	for r.n > 0 && (r.n >= r.cap || (r.size != nil && r.bytes+n > r.maxBytes)) {
 		r.dropOldest()
 	}
-	r.buf = append(r.buf, v)
+	if r.n == len(r.buf) {
+		r.grow()
+	}
+	*r.at(r.n) = v
+	r.n++
 	r.bytes += n
 	return v
 }
 
-func (r *Ring[T]) len() int { return len(r.buf) - r.off }
+// grow doubles the buffer, up to cap, laying the entries out oldest first.
+func (r *Ring[T]) grow() {
+	buf := make([]T, min(max(2*len(r.buf), 16), r.cap))
+	for i := range r.n {
+		buf[i] = *r.at(i)
+	}
+	r.buf, r.head = buf, 0
+}
 
-// dropOldest forgets the oldest entry, compacting the slice once half of
-// it is dead so that memory follows what is kept.
+// dropOldest forgets the oldest entry, clearing its slot so that what it
+// referred to can be collected.
 func (r *Ring[T]) dropOldest() {
+	old := r.at(0)
 	if r.size != nil {
-		r.bytes -= r.size(&r.buf[r.off])
+		r.bytes -= r.size(old)
 	}
 	var zero T
-	r.buf[r.off] = zero
-	r.off++
-	if r.off >= 64 && r.off*2 >= len(r.buf) {
-		r.buf = append(make([]T, 0, max(len(r.buf)-r.off, 16)), r.buf[r.off:]...)
-		r.off = 0
-	}
+	*old = zero
+	r.head = (r.head + 1) % len(r.buf)
+	r.n--
 }
 
 // Select returns, oldest first, up to limit entries (0: all) for which
@@ -76,8 +90,8 @@ func (r *Ring[T]) Select(keep func(*T) bool, limit int) []T {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
 	out := []T{}
-	for i := r.off; i < len(r.buf); i++ {
-		if v := &r.buf[i]; keep(v) {
+	for i := range r.n {
+		if v := r.at(i); keep(v) {
 			out = append(out, *v)
 			if limit > 0 && len(out) == limit {
 				break
@@ -91,24 +105,27 @@ func (r *Ring[T]) Select(keep func(*T) bool, limit int) []T {
 func (r *Ring[T]) Remove(drop func(*T) bool) {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	kept := make([]T, 0, r.len())
+	kept := make([]T, 0, r.n)
 	r.bytes = 0
-	for i := r.off; i < len(r.buf); i++ {
-		if v := &r.buf[i]; !drop(v) {
+	for i := range r.n {
+		if v := r.at(i); !drop(v) {
 			kept = append(kept, *v)
 			if r.size != nil {
 				r.bytes += r.size(v)
 			}
 		}
 	}
-	r.buf, r.off = kept, 0
+	r.buf, r.head, r.n = kept[:cap(kept)], 0, len(kept)
+	if len(r.buf) == 0 {
+		r.buf = nil
+	}
 }
 
 // Len returns how many entries the ring holds.
 func (r *Ring[T]) Len() int {
 	r.mu.RLock()
 	defer r.mu.RUnlock()
-	return r.len()
+	return r.n
 }
 
 // Bytes returns the sizes of the entries held, added up (0 when unsized).
