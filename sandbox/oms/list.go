@@ -47,15 +47,6 @@ const (
 	MaxPage        = 30
 )
 
-// orderKeys compares two summaries by a sort field.
-var orderKeys = map[OrderBy]func(a, b *Summary) int{
-	OrderByCreationDate: func(a, b *Summary) int { return a.created.Compare(b.created) },
-	OrderByOrderID:      func(a, b *Summary) int { return cmp.Compare(a.OrderID, b.OrderID) },
-	OrderByItems:        func(a, b *Summary) int { return cmp.Compare(a.TotalItems, b.TotalItems) },
-	OrderByTotalValue:   func(a, b *Summary) int { return cmp.Compare(a.TotalValue, b.TotalValue) },
-	OrderByOrigin:       func(a, b *Summary) int { return cmp.Compare(a.Origin, b.Origin) },
-}
-
 // OrderList is VTEX's list-orders answer.
 type OrderList struct {
 	List   []Summary `json:"list"`
@@ -92,8 +83,6 @@ type Summary struct {
 	CallCenterOperatorName   *string `json:"callCenterOperatorName"`
 	TotalItems               int     `json:"totalItems"`
 	CurrencyCode             string  `json:"currencyCode"`
-
-	created time.Time
 }
 
 // Paging is the list's page information.
@@ -143,36 +132,10 @@ type Stat struct {
 	Facets       *string `json:"Facets"`
 }
 
-func (s *Stat) add(v int64) {
-	if s.Count == 0 || v > s.Max {
-		s.Max = v
-	}
-	if s.Count == 0 || v < s.Min {
-		s.Min = v
-	}
-	s.Count++
-	s.Sum += v
-	s.SumOfSquares += v * v
-	n := float64(s.Count)
-	s.Mean = float64(s.Sum) / n
-	if s.Count > 1 {
-		variance := (float64(s.SumOfSquares) - float64(s.Sum)*float64(s.Sum)/n) / (n - 1)
-		s.StdDev = math.Sqrt(math.Max(variance, 0))
-	}
-}
-
-func (f *FacetedStat) add(origin string, v int64) {
-	f.Stat.add(v)
-	f.Facets.CurrencyCode.BRL.add(v)
-	if origin == "Fulfillment" {
-		f.Facets.Origin.Fulfillment.add(v)
-	} else {
-		f.Facets.Origin.Marketplace.add(v)
-	}
-}
-
 // List answers a list-orders query. The caller validates paging and sort
-// fields; List clamps what it must.
+// fields; List clamps what it must. It reads the account's index rows (and
+// an order itself only for the text and marketing filters): statistics
+// over every match, then the page's summaries alone.
 func (a *Account) List(q Query) OrderList {
 	if q.PerPage <= 0 {
 		q.PerPage = DefaultPerPage
@@ -183,38 +146,170 @@ func (a *Account) List(q Query) OrderList {
 	if q.OrderBy == "" { // VTEX lists the newest orders first
 		q.OrderBy, q.Desc = OrderByCreationDate, true
 	}
-	key := orderKeys[q.OrderBy]
-	if key == nil {
-		key = orderKeys[OrderByCreationDate]
+	if rowKeys[q.OrderBy] == nil {
+		q.OrderBy = OrderByCreationDate
 	}
 	text := strings.ToLower(strings.TrimSpace(q.Text))
+	from, to := int64(math.MinInt64), int64(math.MaxInt64)
+	if !q.CreatedFrom.IsZero() {
+		from = q.CreatedFrom.UnixNano()
+	}
+	if !q.CreatedTo.IsZero() {
+		to = q.CreatedTo.UnixNano()
+	}
+	deep := text != "" || q.ClientEmail != "" || q.UtmSource != "" || q.UtmMedium != "" || q.UtmCampaign != ""
+	match := func(r *row) bool {
+		return r.created >= from && r.created <= to &&
+			(len(q.Statuses) == 0 || slices.Contains(q.Statuses, r.status)) &&
+			(!deep || q.matches(r.o, text))
+	}
 
 	a.mu.RLock()
-	var matched []Summary
-	for _, o := range a.list {
-		if q.matches(o, text) {
-			matched = append(matched, summarize(o))
+	defer a.mu.RUnlock()
+	rows := a.index.rows
+	var value, items statAcc
+	total := 0
+	for i := range rows {
+		if r := &rows[i]; match(r) {
+			total++
+			value.add(r.marketplace, r.value)
+			items.add(r.marketplace, r.items)
 		}
 	}
-	a.mu.RUnlock()
-
-	slices.SortStableFunc(matched, func(x, y Summary) int {
-		if q.Desc {
-			return key(&y, &x)
-		}
-		return key(&x, &y)
-	})
 	out := OrderList{List: []Summary{}, Facets: []string{},
-		Paging: Paging{Total: len(matched), CurrentPage: q.Page, PerPage: q.PerPage,
-			Pages: (len(matched) + q.PerPage - 1) / q.PerPage}}
-	for i := range matched {
-		out.Stats.Stats.TotalValue.add(matched[i].Origin, matched[i].TotalValue)
-		out.Stats.Stats.TotalItems.add(matched[i].Origin, int64(matched[i].TotalItems))
+		Paging: Paging{Total: total, CurrentPage: q.Page, PerPage: q.PerPage,
+			Pages: (total + q.PerPage - 1) / q.PerPage}}
+	out.Stats.Stats.TotalValue, out.Stats.Stats.TotalItems = value.stat(), items.stat()
+	start := (q.Page - 1) * q.PerPage
+	if start >= total {
+		return out
 	}
-	if start := (q.Page - 1) * q.PerPage; start < len(matched) {
-		out.List = matched[start:min(start+q.PerPage, len(matched))]
+	for _, r := range a.page(q, match, start, q.PerPage) {
+		out.List = append(out.List, summarize(r.o))
 	}
 	return out
+}
+
+// page returns the rows at [start, start+n) of the matches in the query's
+// order. Ties keep the order in which the account took the orders, as a
+// stable sort would; newest first by creation date walks the index from
+// its end, any other order sorts the matches.
+func (a *Account) page(q Query, match func(*row) bool, start, n int) []*row {
+	rows := a.index.rows
+	var out []*row
+	skip := start
+	take := func(r *row) bool {
+		if !match(r) {
+			return true
+		}
+		if skip > 0 {
+			skip--
+			return true
+		}
+		out = append(out, r)
+		return len(out) < n
+	}
+	switch {
+	case q.OrderBy == OrderByCreationDate && !q.Desc:
+		for i := range rows {
+			if !take(&rows[i]) {
+				return out
+			}
+		}
+		return out
+	case q.OrderBy == OrderByCreationDate:
+		// Groups of equal creation dates, newest group first, each group
+		// in arrival order.
+		for end := len(rows); end > 0; {
+			begin := end - 1
+			for begin > 0 && rows[begin-1].created == rows[end-1].created {
+				begin--
+			}
+			for i := begin; i < end; i++ {
+				if !take(&rows[i]) {
+					return out
+				}
+			}
+			end = begin
+		}
+		return out
+	}
+	var matched []*row
+	for i := range rows {
+		if r := &rows[i]; match(r) {
+			matched = append(matched, r)
+		}
+	}
+	key := rowKeys[q.OrderBy]
+	slices.SortFunc(matched, func(x, y *row) int {
+		c := key(x, y)
+		if q.Desc {
+			c = -c
+		}
+		return cmp.Or(c, cmp.Compare(x.arrival, y.arrival))
+	})
+	for _, r := range matched {
+		if !take(r) {
+			break
+		}
+	}
+	return out
+}
+
+// rowKeys compares two rows by a sort field.
+var rowKeys = map[OrderBy]func(x, y *row) int{
+	OrderByOrderID:    func(x, y *row) int { return cmp.Compare(x.o.OrderID, y.o.OrderID) },
+	OrderByItems:      func(x, y *row) int { return cmp.Compare(x.items, y.items) },
+	OrderByTotalValue: func(x, y *row) int { return cmp.Compare(x.value, y.value) },
+	OrderByOrigin:     func(x, y *row) int { return cmp.Compare(x.o.Origin, y.o.Origin) },
+}
+
+// statAcc adds up one statistic and its facets; stat() gives VTEX's block.
+type statAcc struct{ all, fulfillment, marketplace acc }
+
+func (s *statAcc) add(marketplace bool, v int64) {
+	s.all.add(v)
+	if marketplace {
+		s.marketplace.add(v)
+	} else {
+		s.fulfillment.add(v)
+	}
+}
+
+func (s *statAcc) stat() FacetedStat {
+	f := FacetedStat{Stat: s.all.stat()}
+	f.Facets.Origin.Fulfillment, f.Facets.Origin.Marketplace = s.fulfillment.stat(), s.marketplace.stat()
+	f.Facets.CurrencyCode.BRL = f.Stat // every order is in reais
+	return f
+}
+
+// acc is a running count, sum, sum of squares and range.
+type acc struct{ count, sum, squares, min, max int64 }
+
+func (a *acc) add(v int64) {
+	if a.count == 0 || v > a.max {
+		a.max = v
+	}
+	if a.count == 0 || v < a.min {
+		a.min = v
+	}
+	a.count++
+	a.sum += v
+	a.squares += v * v
+}
+
+func (a *acc) stat() Stat {
+	s := Stat{Count: a.count, Sum: a.sum, SumOfSquares: a.squares, Min: a.min, Max: a.max}
+	if a.count == 0 {
+		return s
+	}
+	n := float64(a.count)
+	s.Mean = float64(a.sum) / n
+	if a.count > 1 {
+		variance := (float64(a.squares) - float64(a.sum)*float64(a.sum)/n) / (n - 1)
+		s.StdDev = math.Sqrt(math.Max(variance, 0))
+	}
+	return s
 }
 
 func (q *Query) matches(o *Order, text string) bool {
@@ -258,7 +353,7 @@ func (q *Query) matchesMarketing(o *Order) bool {
 
 func summarize(o *Order) Summary {
 	s := Summary{
-		OrderID: o.OrderID, CreationDate: o.CreationDate, created: o.CreationDate.Time,
+		OrderID: o.OrderID, CreationDate: o.CreationDate,
 		ClientName: o.ClientProfileData.FirstName + " " + o.ClientProfileData.LastName,
 		TotalValue: o.Value, Status: o.Status, StatusDescription: o.StatusDescription,
 		Sequence: o.Sequence, SalesChannel: o.SalesChannel, AffiliateID: o.AffiliateID, Origin: o.Origin,

@@ -64,6 +64,7 @@ func (a *Account) platformStep(o *Order, next Status) {
 	if a.orders[o.OrderID] != o {
 		return
 	}
+	defer a.touched(o)
 	path, ok := PathTo(o.Status, next, ByPlatform)
 	if !ok {
 		return

@@ -1,6 +1,7 @@
 package oms
 
 import (
+	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -90,7 +91,8 @@ type Account struct {
 	mu         sync.RWMutex
 	orders     map[string]*Order
 	bySequence map[string]*Order
-	list       []*Order // in creation order
+	index      index    // list orders' rows, by creation date
+	docs       docCache // encoded documents, for reads
 	ids        *idSource
 	seed       *Seed
 	// resets counts the resets, and highSequence is the highest sequence
@@ -117,7 +119,8 @@ func (a *Account) Reset() error {
 	seed := a.seed
 	a.orders = map[string]*Order{}
 	a.bySequence = map[string]*Order{}
-	a.list = nil
+	a.index.reset()
+	a.docs.clear()
 	a.ids = newIDSource(a.name, a.oms.seed)
 	if seed != nil {
 		now := a.oms.clock.Now()
@@ -185,7 +188,8 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 	}
 	a.orders[o.OrderID] = o
 	a.bySequence[o.Sequence] = o
-	a.list = append(a.list, o)
+	a.index.add(o)
+	defer a.touched(o)
 	a.publish(o, events.Event{Type: events.OrderCreated, To: string(first)}, at)
 	settle(o, at, a.emitter(o, at))
 	for i, act := range path {
@@ -222,7 +226,15 @@ func (a *Account) mutate(id string, fn func(o *Order, now time.Time) error) erro
 	if err != nil {
 		return err
 	}
+	defer a.touched(o)
 	return fn(o, a.oms.clock.Now())
+}
+
+// touched brings o's row and cached document up to date after a change
+// (or an attempt that left it as it was). The account is locked.
+func (a *Account) touched(o *Order) {
+	a.index.refresh(o)
+	a.docs.drop(o)
 }
 
 // receipt is VTEX's answer to an accepted operation.
@@ -239,6 +251,7 @@ func (a *Account) Advance(id string, to Status) ([]Change, error) {
 	if err != nil {
 		return nil, err
 	}
+	defer a.touched(o)
 	path, ok := PathTo(o.Status, to, ByPlatform)
 	if !ok || len(path) == 0 {
 		return nil, &Error{Kind: KindConflict, Code: CodeIllegalTransition,
@@ -272,13 +285,37 @@ func (a *Account) Read(id string, fn func(*Order) error) error {
 	return fn(o)
 }
 
+// Document returns the order's VTEX document as Get order answers it,
+// JSON with a final newline. It is encoded once per change and then served
+// from memory: the bytes must not be modified.
+func (a *Account) Document(id string) ([]byte, error) {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	o, err := a.lookup(id)
+	if err != nil {
+		return nil, err
+	}
+	if doc := a.docs.get(o); doc != nil {
+		return doc, nil
+	}
+	// Encoded under the read lock: no change can come between the
+	// encoding and the cache, and a change drops it under the write lock.
+	doc, err := json.Marshal(o)
+	if err != nil {
+		return nil, err
+	}
+	doc = append(doc, '\n')
+	a.docs.put(o, doc)
+	return doc, nil
+}
+
 // ByMarketplaceOrderID returns the id of the order a marketplace knows by
 // code (for B2W, the SkyHub code).
 func (a *Account) ByMarketplaceOrderID(code string) (string, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	for _, o := range a.list {
-		if o.MarketplaceOrderID == code {
+	for i := range a.index.rows {
+		if o := a.index.rows[i].o; o.MarketplaceOrderID == code {
 			return o.OrderID, true
 		}
 	}
@@ -289,7 +326,7 @@ func (a *Account) ByMarketplaceOrderID(code string) (string, bool) {
 func (a *Account) Len() int {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	return len(a.list)
+	return len(a.index.rows)
 }
 
 func (a *Account) lookup(id string) (*Order, error) {
