@@ -7,7 +7,6 @@
 package control
 
 import (
-	"bytes"
 	"crypto/subtle"
 	"encoding/json"
 	"fmt"
@@ -230,12 +229,13 @@ func decode(w http.ResponseWriter, r *http.Request, v any) bool {
 
 // encodeOrder answers with an order's VTEX document.
 func encodeOrder(w http.ResponseWriter, status int, acct *oms.Account, id string) {
-	var buf bytes.Buffer
-	if err := acct.Read(id, func(o *oms.Order) error { return json.NewEncoder(&buf).Encode(o) }); err != nil {
+	doc, err := acct.Document(id)
+	if err != nil {
 		failDomain(w, err)
 		return
 	}
 	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Content-Length", strconv.Itoa(len(doc)))
 	w.WriteHeader(status)
-	_, _ = w.Write(buf.Bytes())
+	journal.WriteShared(w, doc)
 }

@@ -14,6 +14,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unsafe"
 
 	"github.com/omsbox/omsbox/sandbox/internal/ring"
 )
@@ -204,7 +205,7 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 				Caller: cmp.Or(r.Header.Get("X-VTEX-API-AppKey"), r.Header.Get("X-User-Email")),
 				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 				RequestBody: string(reqBody), RequestBodyTruncated: reqTruncated,
-				ResponseBody: rec.body.String(), ResponseBodyTruncated: rec.truncated,
+				ResponseBody: rec.kept(), ResponseBodyTruncated: rec.truncated,
 				DurationMs: float64(time.Since(started).Microseconds()) / 1000,
 				Fault:      rec.Header().Get(FaultHeader),
 				Origin:     r.Header.Get(OriginHeader),
@@ -237,7 +238,30 @@ type capture struct {
 	status    int
 	wrote     bool
 	body      strings.Builder
+	shared    string // the body, when the handler shared it (WriteShared)
 	truncated bool
+}
+
+func (c *capture) kept() string {
+	if c.shared != "" {
+		return c.shared
+	}
+	return c.body.String()
+}
+
+// WriteShared writes b as a response body that never changes (an order's
+// cached document): the journal keeps b itself rather than a copy. Through
+// any other writer it is a plain Write.
+func WriteShared(w http.ResponseWriter, b []byte) {
+	c, ok := w.(*capture)
+	if !ok || c.body.Len() > 0 || c.shared != "" || len(b) == 0 {
+		_, _ = w.Write(b)
+		return
+	}
+	c.wrote = true
+	c.shared = unsafe.String(&b[0], min(len(b), MaxBody))
+	c.truncated = len(b) > MaxBody
+	_, _ = c.ResponseWriter.Write(b)
 }
 
 func (c *capture) WriteHeader(status int) {
@@ -254,7 +278,9 @@ func (c *capture) Write(b []byte) (int, error) {
 		}
 	}
 	c.wrote = true
-	if room := MaxBody - c.body.Len(); room > 0 {
+	if c.shared != "" { // more after a shared body: kept no further
+		c.truncated = c.truncated || len(b) > 0
+	} else if room := MaxBody - c.body.Len(); room > 0 {
 		c.body.Write(b[:min(len(b), room)])
 		c.truncated = c.truncated || len(b) > room
 	} else if len(b) > 0 {

@@ -98,3 +98,30 @@ func TestJournalDropsTheOldestPastItsBytes(t *testing.T) {
 		t.Fatalf("kept %d entries (last status %d); want the newest few within 256 KiB", len(got), got[len(got)-1].Status)
 	}
 }
+
+// TestSharedBodiesAreJournaledWhole: a body written with WriteShared reaches
+// the client and the journal, cut at MaxBody like any other.
+func TestSharedBodiesAreJournaledWhole(t *testing.T) {
+	j := New(4, time.Now)
+	for _, size := range []int{12, MaxBody + 5} {
+		body := []byte(strings.Repeat("d", size))
+		h := j.Middleware("vtex", func(*http.Request) string { return "demostore" })(http.HandlerFunc(
+			func(w http.ResponseWriter, r *http.Request) { WriteShared(w, body) }))
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest("GET", "/api/doc", nil))
+		if rec.Body.Len() != size {
+			t.Fatalf("the client got %d bytes of %d", rec.Body.Len(), size)
+		}
+		got := j.Entries(Filter{})
+		e := got[len(got)-1]
+		if want := min(size, MaxBody); len(e.ResponseBody) != want || e.ResponseBodyTruncated != (size > MaxBody) || e.Status != 200 {
+			t.Errorf("%d bytes shared: journal kept %d (truncated %v, status %d)", size, len(e.ResponseBody), e.ResponseBodyTruncated, e.Status)
+		}
+	}
+	// Outside the journal it is a plain write.
+	rec := httptest.NewRecorder()
+	WriteShared(rec, []byte("plain"))
+	if rec.Body.String() != "plain" {
+		t.Errorf("plain writer got %q", rec.Body.String())
+	}
+}

@@ -20,6 +20,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/feed"
 	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/inventory"
+	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/pricing"
 )
@@ -145,10 +146,16 @@ func (a *API) getOrder(w http.ResponseWriter, r *http.Request) {
 	if !ok {
 		return
 	}
-	// Encode under the account's read lock: the order cannot change mid-way.
-	writeJSON(w, http.StatusOK, jsonType, func(e *json.Encoder) error {
-		return acct.Read(mux.Vars(r)["orderId"], func(o *oms.Order) error { return e.Encode(o) })
-	})
+	doc, err := acct.Document(mux.Vars(r)["orderId"])
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", jsonType)
+	h.Set("Content-Length", strconv.Itoa(len(doc)))
+	w.WriteHeader(http.StatusOK)
+	journal.WriteShared(w, doc)
 }
 
 func (a *API) startHandling(w http.ResponseWriter, r *http.Request) {
