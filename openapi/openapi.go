@@ -12,11 +12,13 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net/http"
 	"slices"
 	"sort"
 	"strings"
+	"sync"
 
 	"github.com/getkin/kin-openapi/openapi3"
 	"github.com/getkin/kin-openapi/openapi3filter"
@@ -27,11 +29,18 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
-// Spec is one loaded, validated OpenAPI document.
+// Spec is one OpenAPI document. An embedded document's operations are
+// read from its text at once (method, path, operationId: enough to route),
+// and the document itself is parsed and validated on first need, once per
+// process: a sandbox starts without waiting for a megabyte of YAML.
 type Spec struct {
 	Name string
-	Doc  *openapi3.T
 	ops  []*Operation
+	data []byte
+
+	once sync.Once
+	doc  *openapi3.T
+	err  error
 }
 
 // Operation is one method on one path of a spec.
@@ -42,41 +51,157 @@ type Operation struct {
 	route  *routers.Route
 }
 
-// Load reads an embedded document by file name (e.g. "vtex-oms.yaml"),
-// resolves its references and validates it.
+// embedded holds the embedded documents' specs, one per file for the
+// process: every sandbox shares them (a spec never changes once loaded).
+var embedded sync.Map // file name → *Spec
+
+// Load returns an embedded document by file name (e.g. "vtex-oms.yaml").
+// Its operations come from a scan of its text; the document is parsed,
+// resolved and validated on first use (Ready, a validated request,
+// CheckExchange), or by Preload.
 func Load(name string) (*Spec, error) {
+	if s, ok := embedded.Load(name); ok {
+		return s.(*Spec), nil
+	}
 	data, err := files.ReadFile(name)
 	if err != nil {
 		return nil, fmt.Errorf("openapi: %w", err)
 	}
-	return Parse(name, data)
+	ops, ok := scanOperations(data)
+	if !ok { // laid out otherwise than our documents: parse it now
+		s, err := Parse(name, data)
+		if err != nil {
+			return nil, err
+		}
+		ops = s.ops
+	}
+	s, _ := embedded.LoadOrStore(name, &Spec{Name: name, ops: ops, data: data})
+	return s.(*Spec), nil
 }
 
-// Parse loads and validates a document given as bytes (tests use tiny
-// specs this way).
+// Preload parses the named embedded documents (all of them when none is
+// named) so that requests seldom wait for one: the first name alone, then
+// the others in parallel. A server starts it beside its listeners.
+func Preload(names ...string) {
+	if len(names) == 0 {
+		names, _ = fs.Glob(files, "*.yaml")
+	}
+	ready := func(name string) {
+		if s, err := Load(name); err == nil {
+			_ = s.Ready()
+		}
+	}
+	ready(names[0])
+	var wg sync.WaitGroup
+	for _, name := range names[1:] {
+		wg.Go(func() { ready(name) })
+	}
+	wg.Wait()
+}
+
+// Parse loads and validates a document given as bytes, at once (tests use
+// tiny specs this way).
 func Parse(name string, data []byte) (*Spec, error) {
-	loader := openapi3.NewLoader()
-	doc, err := loader.LoadFromData(data)
+	s := &Spec{Name: name, data: data}
+	if err := s.Ready(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// Ready parses, resolves and validates the document, once; it answers the
+// same error to every caller when the document is broken.
+func (s *Spec) Ready() error {
+	s.once.Do(func() { s.doc, s.err = s.parse() })
+	return s.err
+}
+
+// Doc is the parsed document.
+func (s *Spec) Doc() (*openapi3.T, error) {
+	if err := s.Ready(); err != nil {
+		return nil, err
+	}
+	return s.doc, nil
+}
+
+// parse builds the document and gives each operation its route. With the
+// operations scanned already, the two must agree.
+func (s *Spec) parse() (*openapi3.T, error) {
+	doc, err := openapi3.NewLoader().LoadFromData(s.data)
 	if err != nil {
-		return nil, fmt.Errorf("openapi %s: load: %w", name, err)
+		return nil, fmt.Errorf("openapi %s: load: %w", s.Name, err)
 	}
 	if err := doc.Validate(context.Background()); err != nil {
-		return nil, fmt.Errorf("openapi %s: invalid: %w", name, err)
+		return nil, fmt.Errorf("openapi %s: invalid: %w", s.Name, err)
 	}
-	s := &Spec{Name: name, Doc: doc}
+	var ops []*Operation
 	for _, path := range doc.Paths.InMatchingOrder() {
 		item := doc.Paths.Value(path)
 		for method, op := range item.Operations() {
 			if op.OperationID == "" {
-				return nil, fmt.Errorf("openapi %s: %s %s has no operationId", name, method, path)
+				return nil, fmt.Errorf("openapi %s: %s %s has no operationId", s.Name, method, path)
 			}
-			s.ops = append(s.ops, &Operation{ID: op.OperationID, Method: method, Path: path,
+			ops = append(ops, &Operation{ID: op.OperationID, Method: method, Path: path,
 				route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}})
 		}
 	}
-	sort.Slice(s.ops, func(i, j int) bool { return s.ops[i].ID < s.ops[j].ID })
-	return s, nil
+	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
+	if s.ops == nil {
+		s.ops = ops
+		return doc, nil
+	}
+	if len(ops) != len(s.ops) {
+		return nil, fmt.Errorf("openapi %s: the scan found %d operations, the parser %d", s.Name, len(s.ops), len(ops))
+	}
+	for i, op := range ops {
+		if o := s.ops[i]; o.ID != op.ID || o.Method != op.Method || o.Path != op.Path {
+			return nil, fmt.Errorf("openapi %s: the scan read %s %s %s, the parser %s %s %s", s.Name, o.ID, o.Method, o.Path, op.ID, op.Method, op.Path)
+		}
+		s.ops[i].route = op.route
+	}
+	return doc, nil
 }
+
+// scanOperations reads the operations of a document laid out as ours are
+// (paths at two spaces, methods at four, operationId at six) without
+// parsing it. It answers false for any other layout; a test holds it to
+// the parser's answer for every embedded document.
+func scanOperations(data []byte) ([]*Operation, bool) {
+	var ops []*Operation
+	var path, method string
+	inPaths := false
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimRight(line, "\r\n")
+		switch {
+		case line == "paths:":
+			inPaths = true
+		case !inPaths || line == "" || strings.HasPrefix(strings.TrimLeft(line, " "), "#"):
+		case line[0] != ' ':
+			inPaths = false
+		case strings.HasPrefix(line, "  /") && strings.HasSuffix(line, ":") && !strings.HasPrefix(line, "   "):
+			path, method = strings.TrimSuffix(line[2:], ":"), ""
+		case strings.HasPrefix(line, "    ") && !strings.HasPrefix(line, "     "):
+			method = ""
+			if m, ok := strings.CutSuffix(line[4:], ":"); ok && httpMethods[m] {
+				method = strings.ToUpper(m)
+			}
+		case method != "" && strings.HasPrefix(line, "      operationId:"):
+			id := strings.TrimSpace(strings.TrimPrefix(line, "      operationId:"))
+			if id == "" || strings.ContainsAny(id, "{}[]'\"") {
+				return nil, false
+			}
+			ops = append(ops, &Operation{ID: id, Method: method, Path: path})
+			method = ""
+		}
+	}
+	if len(ops) == 0 {
+		return nil, false
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
+	return ops, true
+}
+
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "patch": true, "head": true, "options": true, "trace": true}
 
 // Operations returns the spec's operations, sorted by id.
 func (s *Spec) Operations() []*Operation { return slices.Clone(s.ops) }
@@ -129,7 +254,7 @@ func (s *Spec) Mount(r *mux.Router, handlers map[string]http.Handler, opts Optio
 			continue
 		}
 		used[op.ID] = true
-		r.Handle(op.Path, &validated{op: op, next: h, opts: opts, spec: s.Name}).Methods(op.Method)
+		r.Handle(op.Path, &validated{op: op, next: h, opts: opts, spec: s}).Methods(op.Method)
 	}
 	var extra []string
 	for id := range handlers {
@@ -167,10 +292,14 @@ type validated struct {
 	op   *Operation
 	next http.Handler
 	opts Options
-	spec string
+	spec *Spec
 }
 
 func (v *validated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if err := v.spec.Ready(); err != nil { // embedded and tested: cannot happen
+		v.opts.WriteError(w, r, http.StatusInternalServerError, "omsbox: "+err.Error())
+		return
+	}
 	if r.ContentLength > v.opts.MaxBodyBytes {
 		v.opts.WriteError(w, r, http.StatusRequestEntityTooLarge, tooLarge(v.opts.MaxBodyBytes))
 		return
@@ -215,7 +344,7 @@ func (v *validated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	out.SetBodyBytes(rec.body.Bytes())
 	if err := openapi3filter.ValidateResponse(r.Context(), out); err != nil {
-		detail := fmt.Sprintf("%d response breaks %s: %s", rec.status, v.spec, Describe(err))
+		detail := fmt.Sprintf("%d response breaks %s: %s", rec.status, v.spec.Name, Describe(err))
 		v.opts.Logger.Error("strict mode: response does not conform to the spec",
 			"operation", v.op.ID, "status", rec.status, "detail", detail, "body", truncate(rec.body.String(), 2048))
 		if v.opts.OnDrift != nil {
@@ -321,6 +450,9 @@ func (s *Spec) CheckExchange(req *http.Request, reqBody []byte, status int, head
 	}
 	if op == nil {
 		return fmt.Errorf("openapi %s: no operation %s %s", s.Name, req.Method, req.URL.Path)
+	}
+	if err := s.Ready(); err != nil {
+		return err
 	}
 	r := req.Clone(req.Context())
 	r.Body = io.NopCloser(bytes.NewReader(reqBody))

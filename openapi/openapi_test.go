@@ -1,6 +1,7 @@
 package openapi
 
 import (
+	"io/fs"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -10,15 +11,57 @@ import (
 	"github.com/gorilla/mux"
 )
 
+// TestEmbeddedSpecsLoad parses and validates every embedded document, and
+// holds the quick scan that routes before parsing to the parser's answer:
+// the same operations, methods and paths.
 func TestEmbeddedSpecsLoad(t *testing.T) {
-	for _, name := range []string{"vtex-oms.yaml", "sandbox.yaml", "skyhub.yaml"} {
+	names, _ := fs.Glob(files, "*.yaml")
+	if len(names) < 7 {
+		t.Fatalf("embedded documents: %v", names)
+	}
+	for _, name := range names {
 		s, err := Load(name)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if len(s.Operations()) == 0 {
-			t.Errorf("%s has no operations", name)
+		data, _ := files.ReadFile(name)
+		if _, ok := scanOperations(data); !ok {
+			t.Errorf("%s: the quick scan cannot read it (keep paths at two spaces, methods at four, operationId at six)", name)
 		}
+		if err := s.Ready(); err != nil {
+			t.Errorf("%s: %v", name, err)
+			continue
+		}
+		parsed, err := Parse(name, data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, want := s.Operations(), parsed.Operations()
+		if len(got) == 0 || len(got) != len(want) {
+			t.Fatalf("%s: scanned %d operations, parsed %d", name, len(got), len(want))
+		}
+		for i := range got {
+			if got[i].ID != want[i].ID || got[i].Method != want[i].Method || got[i].Path != want[i].Path || got[i].route == nil {
+				t.Errorf("%s: scanned %+v, parsed %+v", name, *got[i], *want[i])
+			}
+		}
+	}
+}
+
+// TestScanRefusesWhatItCannotRead: a document laid out otherwise is parsed
+// instead, and one whose scan and parse disagree is refused on first use.
+func TestScanRefusesWhatItCannotRead(t *testing.T) {
+	if _, ok := scanOperations([]byte("openapi: 3.0.3\npaths: {}\n")); ok {
+		t.Error("a document without operations scanned")
+	}
+	if _, ok := scanOperations([]byte("paths:\n  /x:\n    get:\n      operationId: {a: b}\n")); ok {
+		t.Error("an inline mapping scanned as an operationId")
+	}
+	ops, _ := scanOperations([]byte(tiny))
+	ops[0].Path = "/elsewhere"
+	s := &Spec{Name: "tiny.yaml", ops: ops, data: []byte(tiny)}
+	if err := s.Ready(); err == nil || !strings.Contains(err.Error(), "the scan read") {
+		t.Errorf("scan and parse disagree: %v", err)
 	}
 }
 

@@ -7,6 +7,7 @@ package sandbox
 import (
 	"cmp"
 	"fmt"
+	"github.com/omsbox/omsbox/openapi"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -251,6 +252,10 @@ func New(opts ...Option) (*Sandbox, error) {
 	s.control = withRequestID(cp)
 	s.handler = withRequestID(s.routes(cp, base, skyhubAPI, vtexAPI))
 	s.vendor = withRequestID(s.routes(controlElsewhere, base, skyhubAPI, vtexAPI))
+	// The documents are parsed beside the first requests, not before them:
+	// the control plane's first (health), then the APIs' in parallel. A
+	// request that comes sooner waits for its own document only.
+	go openapi.Preload("sandbox.yaml", "vtex-oms.yaml", "skyhub.yaml", "vtex-catalog.yaml", "mercadolivre.yaml", "correios.yaml")
 	return s, nil
 }
 
