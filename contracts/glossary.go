@@ -16,7 +16,7 @@ func WriteGlossary(w io.Writer, lang string) error {
 	if lang != "en" && lang != "pt" {
 		return fmt.Errorf("contracts: language %q is not en or pt", lang)
 	}
-	defs := slices.Clone(stepTable)
+	defs := slices.Clone(steps())
 	slices.SortStableFunc(defs, func(a, b *StepDef) int { return areaIndex(a.Area) - areaIndex(b.Area) })
 	title, params, example := "omsbox contract steps", "parameters", "example"
 	if lang == "pt" {

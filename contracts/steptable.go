@@ -6,6 +6,7 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/cucumber/godog"
@@ -51,7 +52,7 @@ var AreaPT = map[string]string{"integration": "integração", "orders": "pedidos
 	"b2b": "consulta de pedidos B2B (o harness faz o papel do app B2B Orders da VTEX)", "mercadolivre": "Mercado Livre"}
 
 // Steps returns the step library.
-func Steps() []*StepDef { return stepTable }
+func Steps() []*StepDef { return steps() }
 
 var count = map[string]int{"a": 1, "an": 1, "one": 1, "um": 1, "uma": 1, "once": 1, "uma vez": 1,
 	"twice": 2, "duas vezes": 2, "never": 0, "nenhuma vez": 0}
@@ -503,20 +504,23 @@ var stepTable = []*StepDef{
 		Fn:        func(ctx context.Context) error { return worldOf(ctx).waitedAsToldTracking(ctx) }},
 }
 
-func init() {
+// steps is the step table with its phrases compiled, on first use: the
+// omsbox binary that only serves never pays for three hundred regexps.
+var steps = sync.OnceValue(func() []*StepDef {
 	stepTable = append(stepTable, skyhubSteps...)       // steps_skyhub.go
 	stepTable = append(stepTable, mercadoLivreSteps...) // steps_mercadolivre.go
 	for _, d := range stepTable {
 		// "Dado que …": Portuguese puts an optional "que" after the keyword.
 		d.en, d.pt = regexp.MustCompile(d.EN), regexp.MustCompile(strings.Replace(d.PT, "^", "^(?:que )?", 1))
 	}
-}
+	return stepTable
+})
 
 // register binds every phrase of the table, in both languages, to its
 // code. A scenario that does not apply to the integration has every step
 // skipped.
 func register(sc *godog.ScenarioContext) {
-	for _, d := range stepTable {
+	for _, d := range steps() {
 		fn := skippable(d.Fn)
 		sc.Step(d.en, fn)
 		sc.Step(d.pt, fn)
@@ -580,7 +584,7 @@ func skip(ctx context.Context) bool {
 // Match finds the step definition of a step's text, in either language,
 // and its arguments.
 func Match(text string) (*StepDef, []string) {
-	for _, d := range stepTable {
+	for _, d := range steps() {
 		if m := d.en.FindStringSubmatch(text); m != nil {
 			return d, m[1:]
 		}
@@ -595,7 +599,7 @@ func Match(text string) (*StepDef, []string) {
 // step's text (by edit distance), in the language lang ("en" or "pt").
 func Closest(text, lang string) string {
 	best, bestD := "", -1
-	for _, d := range stepTable {
+	for _, d := range steps() {
 		ex := d.Example
 		if lang == "pt" {
 			ex = d.ExamplePT
