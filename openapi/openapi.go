@@ -49,6 +49,9 @@ type Operation struct {
 	Method string
 	Path   string
 	route  *routers.Route
+	// input says the operation takes parameters or a body; one that takes
+	// none has nothing to validate in its requests.
+	input bool
 }
 
 // embedded holds the embedded documents' specs, one per file for the
@@ -80,23 +83,18 @@ func Load(name string) (*Spec, error) {
 }
 
 // Preload parses the named embedded documents (all of them when none is
-// named) so that requests seldom wait for one: the first name alone, then
-// the others in parallel. A server starts it beside its listeners.
+// named), one after the other, so that requests seldom wait for one. A
+// server starts it beside its listeners; one at a time, it leaves the
+// other core to the server.
 func Preload(names ...string) {
 	if len(names) == 0 {
 		names, _ = fs.Glob(files, "*.yaml")
 	}
-	ready := func(name string) {
+	for _, name := range names {
 		if s, err := Load(name); err == nil {
 			_ = s.Ready()
 		}
 	}
-	ready(names[0])
-	var wg sync.WaitGroup
-	for _, name := range names[1:] {
-		wg.Go(func() { ready(name) })
-	}
-	wg.Wait()
 }
 
 // Parse loads and validates a document given as bytes, at once (tests use
@@ -142,7 +140,8 @@ func (s *Spec) parse() (*openapi3.T, error) {
 				return nil, fmt.Errorf("openapi %s: %s %s has no operationId", s.Name, method, path)
 			}
 			ops = append(ops, &Operation{ID: op.OperationID, Method: method, Path: path,
-				route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op}})
+				route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
+				input: len(item.Parameters) > 0 || len(op.Parameters) > 0 || op.RequestBody != nil})
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
@@ -154,8 +153,9 @@ func (s *Spec) parse() (*openapi3.T, error) {
 		return nil, fmt.Errorf("openapi %s: the scan found %d operations, the parser %d", s.Name, len(s.ops), len(ops))
 	}
 	for i, op := range ops {
-		if o := s.ops[i]; o.ID != op.ID || o.Method != op.Method || o.Path != op.Path {
-			return nil, fmt.Errorf("openapi %s: the scan read %s %s %s, the parser %s %s %s", s.Name, o.ID, o.Method, o.Path, op.ID, op.Method, op.Path)
+		if o := s.ops[i]; o.ID != op.ID || o.Method != op.Method || o.Path != op.Path || o.input != op.input {
+			return nil, fmt.Errorf("openapi %s: the scan read %s %s %s (input %v), the parser %s %s %s (input %v)",
+				s.Name, o.ID, o.Method, o.Path, o.input, op.ID, op.Method, op.Path, op.input)
 		}
 		s.ops[i].route = op.route
 	}
@@ -163,39 +163,56 @@ func (s *Spec) parse() (*openapi3.T, error) {
 }
 
 // scanOperations reads the operations of a document laid out as ours are
-// (paths at two spaces, methods at four, operationId at six) without
-// parsing it. It answers false for any other layout; a test holds it to
-// the parser's answer for every embedded document.
+// (paths at two spaces, methods at four, their keys at six) without
+// parsing it: id, method, path, and whether the operation takes any
+// input (parameters or a body, its own or its path's). It answers false
+// for any other layout; a test holds it to the parser's answer for every
+// embedded document.
 func scanOperations(data []byte) ([]*Operation, bool) {
 	var ops []*Operation
-	var path, method string
-	inPaths := false
+	var path string
+	var op *Operation // the operation being read
+	inPaths, inOp := false, false
+	withParams := map[string]bool{} // paths with parameters of their own
 	for line := range strings.Lines(string(data)) {
 		line = strings.TrimRight(line, "\r\n")
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		key, _, _ := strings.Cut(strings.TrimSpace(line), ":")
 		switch {
 		case line == "paths:":
 			inPaths = true
-		case !inPaths || line == "" || strings.HasPrefix(strings.TrimLeft(line, " "), "#"):
-		case line[0] != ' ':
+		case !inPaths || strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#"):
+		case indent == 0:
 			inPaths = false
-		case strings.HasPrefix(line, "  /") && strings.HasSuffix(line, ":") && !strings.HasPrefix(line, "   "):
-			path, method = strings.TrimSuffix(line[2:], ":"), ""
-		case strings.HasPrefix(line, "    ") && !strings.HasPrefix(line, "     "):
-			method = ""
-			if m, ok := strings.CutSuffix(line[4:], ":"); ok && httpMethods[m] {
-				method = strings.ToUpper(m)
+		case indent == 2 && strings.HasPrefix(key, "/") && strings.HasSuffix(line, ":"):
+			path, inOp = key, false
+		case indent == 4:
+			inOp = httpMethods[key] && strings.HasSuffix(line, ":")
+			if inOp {
+				op = &Operation{Method: strings.ToUpper(key), Path: path}
+				ops = append(ops, op)
 			}
-		case method != "" && strings.HasPrefix(line, "      operationId:"):
-			id := strings.TrimSpace(strings.TrimPrefix(line, "      operationId:"))
+			if key == "parameters" {
+				withParams[path] = true
+			}
+		case inOp && indent == 6 && key == "operationId":
+			id := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "operationId:"))
 			if id == "" || strings.ContainsAny(id, "{}[]'\"") {
 				return nil, false
 			}
-			ops = append(ops, &Operation{ID: id, Method: method, Path: path})
-			method = ""
+			op.ID = id
+		case inOp && indent == 6 && (key == "parameters" || key == "requestBody"):
+			op.input = true
 		}
 	}
 	if len(ops) == 0 {
 		return nil, false
+	}
+	for _, op := range ops {
+		if op.ID == "" {
+			return nil, false
+		}
+		op.input = op.input || withParams[op.Path]
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
 	return ops, true
@@ -296,6 +313,12 @@ type validated struct {
 }
 
 func (v *validated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if !v.op.input && !v.opts.Strict && (r.Body == nil || r.Body == http.NoBody) {
+		// Nothing to validate, so no need to wait for the document (the
+		// health check of a sandbox that has just started).
+		v.next.ServeHTTP(w, r)
+		return
+	}
 	if err := v.spec.Ready(); err != nil { // embedded and tested: cannot happen
 		v.opts.WriteError(w, r, http.StatusInternalServerError, "omsbox: "+err.Error())
 		return

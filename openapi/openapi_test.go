@@ -1,8 +1,8 @@
 package openapi
 
 import (
-	"io/fs"
 	"io"
+	"io/fs"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -41,7 +41,7 @@ func TestEmbeddedSpecsLoad(t *testing.T) {
 			t.Fatalf("%s: scanned %d operations, parsed %d", name, len(got), len(want))
 		}
 		for i := range got {
-			if got[i].ID != want[i].ID || got[i].Method != want[i].Method || got[i].Path != want[i].Path || got[i].route == nil {
+			if got[i].ID != want[i].ID || got[i].Method != want[i].Method || got[i].Path != want[i].Path || got[i].input != want[i].input || got[i].route == nil {
 				t.Errorf("%s: scanned %+v, parsed %+v", name, *got[i], *want[i])
 			}
 		}
