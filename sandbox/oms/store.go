@@ -1,6 +1,7 @@
 package oms
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"sort"
@@ -300,14 +301,18 @@ func (a *Account) Document(id string) ([]byte, error) {
 	}
 	// Encoded under the read lock: no change can come between the
 	// encoding and the cache, and a change drops it under the write lock.
-	doc, err := json.Marshal(o)
-	if err != nil {
+	buf := encoders.Get().(*bytes.Buffer)
+	defer func() { buf.Reset(); encoders.Put(buf) }()
+	if err := json.NewEncoder(buf).Encode(o); err != nil {
 		return nil, err
 	}
-	doc = append(doc, '\n')
+	doc := bytes.Clone(buf.Bytes()) // one allocation, the document's size
 	a.docs.put(o, doc)
 	return doc, nil
 }
+
+// encoders hold the buffers documents are encoded into.
+var encoders = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // ByMarketplaceOrderID returns the id of the order a marketplace knows by
 // code (for B2W, the SkyHub code).
