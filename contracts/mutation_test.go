@@ -313,6 +313,11 @@ var mutants = []mutant{
 		mustFail: []string{"The ERP updates a listing's stock and price, leaving out the units it still has to ship"},
 	},
 	{
+		name:     "never reads Mercado Livre's questions",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return ignoresQuestions(next) },
+		mustFail: []string{"The ERP answers a buyer's question on a listing"},
+	},
+	{
 		name:     "files every order under the first company it saw",
 		defect:   filedUnderTheFirstCompany,
 		mustFail: []string{"A company sees its own orders, web and telesales, and no other company's", "Another company's order is never shown"},
@@ -725,5 +730,19 @@ func mlRawBalance(next http.RoundTripper) http.RoundTripper {
 		r2 := r.Clone(r.Context())
 		r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
 		return next.RoundTrip(r2)
+	})
+}
+
+// ignoresQuestions follows orders only: every read of Mercado Livre's
+// questions (a notified one, the search) comes back empty.
+func ignoresQuestions(next http.RoundTripper) http.RoundTripper {
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		switch {
+		case r.Method != "GET" || !strings.Contains(r.URL.Path, "/questions/"):
+			return next.RoundTrip(r)
+		case strings.HasSuffix(r.URL.Path, "/questions/search"):
+			return answer(200, `{"total":0,"limit":50,"questions":[]}`), nil
+		}
+		return answer(404, `{"message":"Question not found","error":"not_found","status":404,"cause":[]}`), nil
 	})
 }
