@@ -17,23 +17,34 @@ import (
 	"github.com/omsbox/omsbox/sandbox/mercadolivre"
 )
 
-// mlConnector runs a Mercado Livre connector against s with a
-// notification receiver the app's callback points at, catching up only
-// at start; it returns the connector, its driver's URL and the seller.
-func mlConnector(t *testing.T, s *sandbox.Server) (*reference.Connector, string, mercadolivre.Caller) {
+// mlConfig is a Mercado Livre connector's configuration for s's default
+// account, with a fresh consent; the app's notifications go to notify
+// (host:port), a receiver or not.
+func mlConfig(t *testing.T, s *sandbox.Server, notify string) (reference.Config, mercadolivre.Caller) {
 	t.Helper()
 	consent, err := s.Client.MercadoLivreAuthorize(ctx, s.Account)
 	if err != nil {
 		t.Fatal(err)
 	}
-	addrs := freeAddrs(t, 2)
-	if _, err := s.Client.SetMercadoLivreCallback(ctx, s.Account, "http://"+addrs[1]+"/notifications", nil); err != nil {
+	if _, err := s.Client.SetMercadoLivreCallback(ctx, s.Account, "http://"+notify+"/notifications", nil); err != nil {
 		t.Fatal(err)
 	}
-	c, err := reference.New(reference.Config{Channels: []string{reference.ChannelMercadoLivre}, MLURL: s.URL + "/mercadolivre",
-		MLClientID: consent.ClientID, MLClientSecret: consent.ClientSecret, MLRedirectURI: consent.RedirectURI, MLCode: consent.Code,
-		SellerCNPJ: mercadolivre.DefaultCNPJ, MLNotifyAddr: addrs[1], MLSyncInterval: time.Hour, PollInterval: time.Hour,
-		DriverAddr: addrs[0], StateFile: filepath.Join(t.TempDir(), "state.json"), BackoffScale: 0.001, MaxRetries: 2}, quiet)
+	return reference.Config{Channels: []string{reference.ChannelMercadoLivre}, MLURL: s.URL + "/mercadolivre",
+			MLClientID: consent.ClientID, MLClientSecret: consent.ClientSecret, MLRedirectURI: consent.RedirectURI, MLCode: consent.Code,
+			SellerCNPJ: mercadolivre.DefaultCNPJ, MLSyncInterval: time.Hour, PollInterval: time.Hour,
+			StateFile: filepath.Join(t.TempDir(), "state.json"), BackoffScale: 0.001, MaxRetries: 2},
+		mercadolivre.Caller{Account: s.Account, SellerID: consent.SellerID}
+}
+
+// mlConnector runs a Mercado Livre connector against s with a
+// notification receiver the app's callback points at, catching up only
+// at start; it returns the connector, its driver's URL and the seller.
+func mlConnector(t *testing.T, s *sandbox.Server) (*reference.Connector, string, mercadolivre.Caller) {
+	t.Helper()
+	addrs := freeAddrs(t, 2)
+	cfg, seller := mlConfig(t, s, addrs[1])
+	cfg.DriverAddr, cfg.MLNotifyAddr = addrs[0], addrs[1]
+	c, err := reference.New(cfg, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -54,7 +65,7 @@ func mlConnector(t *testing.T, s *sandbox.Server) (*reference.Connector, string,
 		}
 		return err == nil
 	})
-	return c, url, mercadolivre.Caller{Account: s.Account, SellerID: consent.SellerID}
+	return c, url, seller
 }
 
 // mlStock is the ERP's balance of a seller SKU for Mercado Livre.
@@ -153,6 +164,44 @@ func TestMercadoLivreStockLeavesOutTheUnitsOfNotifiedOrders(t *testing.T) {
 	driver(t, drv, mlStock("CAN-1", &zero))
 	if n, status := listing(t, s, seller, item); n != 0 || status != mercadolivre.ItemPaused {
 		t.Fatalf("the listing has %d (%s) after a balance of 0, want 0 paused", n, status)
+	}
+}
+
+// A catch-up reads what the callback did not take: a refund notified
+// while nothing listened moves the stored order, which no search of paid
+// orders lists any more.
+func TestMercadoLivreCatchUpReadsTheMissedNotifications(t *testing.T) {
+	s := sandbox.Start(t)
+	cfg, _ := mlConfig(t, s, freeAddrs(t, 1)[0]) // nothing listens there
+	c, err := reference.New(cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.Client.CreateMercadoLivreOrder(ctx, client.NewMercadoLivreOrder{Account: s.Account,
+		Items: []client.MercadoLivreItem{{ID: "CAN-1", Name: "Caneca", Price: 3000, Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	key := "mercadolivre:" + strconv.FormatInt(o.OrderID, 10)
+	if st := storedStatus(c, key); st != "paid" {
+		t.Fatalf("after a catch-up the order is stored %q, want paid", st)
+	}
+	if _, err := s.Client.MercadoLivreOrderStep(ctx, s.Account, o.OrderID, mercadolivre.ActRefund, 0); err != nil {
+		t.Fatal(err)
+	}
+	waitFor(t, "the refund's notification to be missed", func() bool {
+		app, _ := s.MercadoLivre.App(s.Account)
+		res, err := s.MLNotifier.Missed(mercadolivre.Caller{Account: s.Account, SellerID: app.SellerID}, app.ApplicationID(), "orders_v2", 0, 100)
+		return err == nil && len(res["messages"].([]map[string]any)) >= 4 // created, paid, shipping, refunded
+	})
+	if err := c.Once(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := storedStatus(c, key); st != "cancelled" {
+		t.Fatalf("after the refund and a catch-up the order is stored %q, want cancelled", st)
 	}
 }
 

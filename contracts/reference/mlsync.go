@@ -125,83 +125,58 @@ func (c *Connector) syncMercadoLivre(ctx context.Context) error {
 		return err
 	}
 	var errs []error
-	for offset := 0; ; {
-		var page struct {
-			Messages []struct {
-				Topic    string `json:"topic"`
-				Resource string `json:"resource"`
-			} `json:"messages"`
-			Paging struct {
-				Total int `json:"total"`
-			} `json:"paging"`
+	missed := "/missed_feeds?app_id=" + url.QueryEscape(c.cfg.MLClientID) + "&limit=50"
+	if err := c.mlPages(ctx, missed, "messages", func(doc json.RawMessage) error {
+		var m struct{ Topic, Resource string }
+		if err := json.Unmarshal(doc, &m); err != nil {
+			return err
 		}
-		path := fmt.Sprintf("/missed_feeds?app_id=%s&offset=%d&limit=50", url.QueryEscape(c.cfg.MLClientID), offset)
-		if err := c.ml.do(ctx, "GET", path, "", nil, &page); err != nil {
-			errs = append(errs, fmt.Errorf("missed notifications: %w", err))
-			break
+		if err := c.mlNotified(ctx, m.Topic, m.Resource); err != nil {
+			errs = append(errs, err) // the others are still worth reading
 		}
-		for _, m := range page.Messages {
-			if err := c.mlNotified(ctx, m.Topic, m.Resource); err != nil {
-				errs = append(errs, err)
-			}
-		}
-		offset += len(page.Messages)
-		if len(page.Messages) == 0 || offset >= page.Paging.Total {
-			break
-		}
+		return nil
+	}); err != nil {
+		errs = append(errs, fmt.Errorf("missed notifications: %w", err))
 	}
-	if err := c.mlPaidOrders(ctx, t.SellerID); err != nil {
+	paid := fmt.Sprintf("/orders/search?seller=%d&order.status=paid&sort=date_asc&limit=50", t.SellerID)
+	if err := c.mlPages(ctx, paid, "results", c.mlKeepOrder); err != nil {
 		errs = append(errs, fmt.Errorf("paid orders: %w", err))
 	}
-	if err := c.mlOpenQuestions(ctx, t.SellerID); err != nil {
+	open := fmt.Sprintf("/questions/search?seller_id=%d&status=UNANSWERED&api_version=4&limit=50", t.SellerID)
+	if err := c.mlPages(ctx, open, "questions", c.mlKeepQuestion); err != nil {
 		errs = append(errs, fmt.Errorf("unanswered questions: %w", err))
 	}
 	return errors.Join(errs...)
 }
 
-// mlPaidOrders stores every paid order, oldest first.
-func (c *Connector) mlPaidOrders(ctx context.Context, seller int64) error {
+// mlPages reads a paged Mercado Livre list from offset 0 to its total
+// (paging.total, or total for questions), handing each entry of the
+// array named list to each.
+func (c *Connector) mlPages(ctx context.Context, path, list string, each func(json.RawMessage) error) error {
 	for offset := 0; ; {
-		var page struct {
-			Results []json.RawMessage `json:"results"`
-			Paging  struct {
-				Total int `json:"total"`
-			} `json:"paging"`
-		}
-		path := fmt.Sprintf("/orders/search?seller=%d&order.status=paid&sort=date_asc&offset=%d&limit=50", seller, offset)
-		if err := c.ml.do(ctx, "GET", path, "", nil, &page); err != nil {
+		var page map[string]json.RawMessage
+		if err := c.ml.do(ctx, "GET", fmt.Sprintf("%s&offset=%d", path, offset), "", nil, &page); err != nil {
 			return err
 		}
-		for _, doc := range page.Results {
-			if err := c.mlKeepOrder(doc); err != nil {
+		var entries []json.RawMessage
+		var paging struct {
+			Total int `json:"total"`
+		}
+		if err := json.Unmarshal(page[list], &entries); err != nil {
+			return fmt.Errorf("GET %s: no %s list: %w", path, list, err)
+		}
+		if p, ok := page["paging"]; ok {
+			_ = json.Unmarshal(p, &paging)
+		} else {
+			_ = json.Unmarshal(page["total"], &paging.Total)
+		}
+		for _, e := range entries {
+			if err := each(e); err != nil {
 				return err
 			}
 		}
-		offset += len(page.Results)
-		if len(page.Results) == 0 || offset >= page.Paging.Total {
-			return nil
-		}
-	}
-}
-
-// mlOpenQuestions stores every unanswered question not stored yet.
-func (c *Connector) mlOpenQuestions(ctx context.Context, seller int64) error {
-	for offset := 0; ; {
-		var page struct {
-			Total     int               `json:"total"`
-			Questions []json.RawMessage `json:"questions"`
-		}
-		path := fmt.Sprintf("/questions/search?seller_id=%d&status=UNANSWERED&api_version=4&offset=%d&limit=50", seller, offset)
-		if err := c.ml.do(ctx, "GET", path, "", nil, &page); err != nil {
-			return err
-		}
-		for _, doc := range page.Questions {
-			if err := c.mlKeepQuestion(doc); err != nil {
-				return err
-			}
-		}
-		offset += len(page.Questions)
-		if len(page.Questions) == 0 || offset >= page.Total {
+		offset += len(entries)
+		if len(entries) == 0 || offset >= paging.Total {
 			return nil
 		}
 	}
