@@ -33,6 +33,7 @@ func (Image) PerScenario() bool { return true }
 func (Image) Unsupported() map[string]string {
 	u := Command{}.Unsupported()
 	u["@b2b"] = "the harness does not yet map a container's B2B API to the host; run @b2b with the command or URL adapters"
+	u["@notifications"] = "the harness does not yet map a container's Mercado Livre notification receiver to the host; run @notifications with the command adapter"
 	return u
 }
 

@@ -40,8 +40,8 @@ import (
 // OMSBOX_CHANNELS, OMSBOX_B2B_ADDR, OMSBOX_B2B_TOKEN, and the carrier's
 // OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and
 // OMSBOX_CARRIER_POSTING_CARD, and Mercado Livre's OMSBOX_ML_URL,
-// OMSBOX_ML_CLIENT_ID, OMSBOX_ML_CLIENT_SECRET, OMSBOX_ML_REDIRECT_URI and
-// OMSBOX_ML_CODE.
+// OMSBOX_ML_CLIENT_ID, OMSBOX_ML_CLIENT_SECRET, OMSBOX_ML_REDIRECT_URI,
+// OMSBOX_ML_CODE and OMSBOX_ML_NOTIFICATIONS_ADDR.
 type Env struct {
 	VTEXURL, Account, AppKey, AppToken                string
 	SkyHubURL, SkyHubEmail, SkyHubAPIKey, SkyHubAMKey string
@@ -72,6 +72,10 @@ type Env struct {
 	// authorization code of the seller's consent (single use, 10 minutes),
 	// which the integration trades for its first token pair.
 	MLURL, MLClientID, MLClientSecret, MLRedirectURI, MLCode string
+	// MLNotificationsAddr is where the integration's Mercado Livre
+	// notification receiver must listen (host:port): the harness sets the
+	// app's callback URL to http://MLNotificationsAddr/notifications.
+	MLNotificationsAddr string
 }
 
 // Environ returns the environment variables of env.
@@ -87,6 +91,7 @@ func (e Env) Environ() []string {
 		"OMSBOX_CARRIER_ACCESS_CODE=" + e.CarrierAccessCode, "OMSBOX_CARRIER_POSTING_CARD=" + e.CarrierPostingCard,
 		"OMSBOX_ML_URL=" + e.MLURL, "OMSBOX_ML_CLIENT_ID=" + e.MLClientID, "OMSBOX_ML_CLIENT_SECRET=" + e.MLClientSecret,
 		"OMSBOX_ML_REDIRECT_URI=" + e.MLRedirectURI, "OMSBOX_ML_CODE=" + e.MLCode,
+		"OMSBOX_ML_NOTIFICATIONS_ADDR=" + e.MLNotificationsAddr,
 	}
 }
 
@@ -114,6 +119,9 @@ type InProcess struct {
 	Transport http.RoundTripper
 	// StateDir holds its state files (default: a temporary directory).
 	StateDir string
+	// Configure, if set, adjusts the client's configuration before it
+	// starts (mutation tests use it).
+	Configure func(*reference.Config)
 }
 
 // PerScenario is true: each scenario runs its own client.
@@ -137,13 +145,20 @@ func (p InProcess) Start(ctx context.Context, env Env) (Running, error) {
 		Channels: reference.ParseChannels(env.Channels), SellerCNPJ: env.SkyHubCNPJ,
 		CarrierURL: env.CarrierURL, CarrierUser: env.CarrierUser, CarrierAccessCode: env.CarrierAccessCode,
 		CarrierPostingCard: env.CarrierPostingCard, TrackInterval: 100 * time.Millisecond,
-		MLURL: env.MLURL, MLClientID: env.MLClientID, MLClientSecret: env.MLClientSecret, MLRedirectURI: env.MLRedirectURI, MLCode: env.MLCode}
+		MLURL: env.MLURL, MLClientID: env.MLClientID, MLClientSecret: env.MLClientSecret, MLRedirectURI: env.MLRedirectURI, MLCode: env.MLCode,
+		// Notifications bring Mercado Livre's news; the catch-up runs at
+		// start and then only hourly, so a scenario sees what the
+		// notifications alone do.
+		MLNotifyAddr: env.MLNotificationsAddr, MLSyncInterval: time.Hour}
 	if env.HookMode {
 		addr, err := FreeAddr()
 		if err != nil {
 			return nil, err
 		}
 		cfg.HookAddr, cfg.HookURL, cfg.PollInterval = addr, "http://"+addr+"/", time.Hour
+	}
+	if p.Configure != nil {
+		p.Configure(&cfg)
 	}
 	c, err := reference.New(cfg, slog.New(slog.NewTextHandler(logs, nil)))
 	if err != nil {

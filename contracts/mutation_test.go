@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/omsbox/omsbox/contracts"
+	"github.com/omsbox/omsbox/contracts/reference"
 )
 
 // A mutant is the reference client with one deliberate defect, made by
@@ -26,6 +27,9 @@ import (
 type mutant struct {
 	name   string
 	defect func(env contracts.Env, next http.RoundTripper) http.RoundTripper
+	// configure, for a defect no transport can make, changes the client's
+	// configuration instead.
+	configure func(*reference.Config)
 	// mustFail are scenarios that must catch the defect.
 	mustFail []string
 }
@@ -290,6 +294,30 @@ var mutants = []mutant{
 		mustFail: []string{"The ERP authorizes, downloads a paid order and uploads its NF-e; the shipment becomes ready to ship"},
 	},
 	{
+		// No receiver: Mercado Livre's notifications fail, and the orders
+		// come in only with a poll, once a day.
+		name: "ignores Mercado Livre's notifications and only polls once a day",
+		configure: func(c *reference.Config) {
+			c.MLNotifyAddr, c.PollInterval = "", 24*time.Hour
+		},
+		mustFail: []string{"The ERP fetches an order as soon as Mercado Livre notifies it"},
+	},
+	{
+		name:     "trusts Mercado Livre's notifications alone and never catches up",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return neverCatchesUp(next) },
+		mustFail: []string{"An order whose notification the ERP missed while it was down is recovered when it starts"},
+	},
+	{
+		name:     "pushes the raw ERP balance to Mercado Livre, counting the units it still has to ship",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return mlRawBalance(next) },
+		mustFail: []string{"The ERP updates a listing's stock and price, leaving out the units it still has to ship"},
+	},
+	{
+		name:     "never reads Mercado Livre's questions",
+		defect:   func(_ contracts.Env, next http.RoundTripper) http.RoundTripper { return ignoresQuestions(next) },
+		mustFail: []string{"The ERP answers a buyer's question on a listing"},
+	},
+	{
 		name:     "files every order under the first company it saw",
 		defect:   filedUnderTheFirstCompany,
 		mustFail: []string{"A company sees its own orders, web and telesales, and no other company's", "Another company's order is never shown"},
@@ -439,15 +467,20 @@ var orderRead = regexp.MustCompile(`^/api/oms/pvt/orders/[^/]+$`)
 
 var stockWrite = regexp.MustCompile(`^/api/logistics/pvt/inventory/skus/([^/]+)/warehouses/([^/]+)$`)
 
-// mutantClient is the reference client with a defect in its transport.
+// mutantClient is the reference client with a defect in its transport
+// or its configuration.
 type mutantClient struct {
 	contracts.InProcess
-	defect func(contracts.Env, http.RoundTripper) http.RoundTripper
+	defect    func(contracts.Env, http.RoundTripper) http.RoundTripper
+	configure func(*reference.Config)
 }
 
 func (m mutantClient) Start(ctx context.Context, env contracts.Env) (contracts.Running, error) {
 	in := m.InProcess
-	in.Transport = m.defect(env, http.DefaultTransport)
+	if m.defect != nil {
+		in.Transport = m.defect(env, http.DefaultTransport)
+	}
+	in.Configure = m.configure
 	return in.Start(ctx, env)
 }
 
@@ -476,7 +509,7 @@ func catches(t *testing.T, m mutant, lang string) {
 		files = append(files, filepath.Join("..", "features", lang, f))
 	}
 	status, err := contracts.Run(context.Background(), contracts.Options{
-		Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect},
+		Integration: mutantClient{InProcess: contracts.InProcess{StateDir: dir}, defect: m.defect, configure: m.configure},
 		Tags:        "~@hook", Lang: lang, Features: files, NoBuiltin: true, Concurrency: 4,
 		Formats: "cucumber,html", OutDir: dir, Output: io.Discard,
 		Wait: 4 * time.Second, // a mutant fails; no need to wait it out for long
@@ -620,5 +653,96 @@ func nfeTotalOff(next http.RoundTripper) http.RoundTripper {
 		})
 		r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
 		return next.RoundTrip(r)
+	})
+}
+
+// neverCatchesUp answers every Mercado Livre catch-up read (missed
+// notifications, order and question searches) with an empty page: a
+// client that relies on notifications alone.
+func neverCatchesUp(next http.RoundTripper) http.RoundTripper {
+	empty := map[string]string{
+		"/missed_feeds":     `{"messages":[],"paging":{"total":0,"offset":0,"limit":50}}`,
+		"/orders/search":    `{"results":[],"paging":{"total":0,"offset":0,"limit":50}}`,
+		"/questions/search": `{"total":0,"limit":50,"questions":[]}`,
+	}
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		for suffix, body := range empty {
+			if r.Method == "GET" && strings.HasSuffix(r.URL.Path, suffix) {
+				return answer(200, body), nil
+			}
+		}
+		return next.RoundTrip(r)
+	})
+}
+
+// mlListingWrite is Mercado Livre's listing update.
+var mlListingWrite = regexp.MustCompile(`/items/(MLB\d+)$`)
+
+// mlRawBalance adds back, to every available_quantity it sends a
+// listing, the units of the paid orders of that listing: the ERP's raw
+// balance, which still counts the units sold and not shipped.
+func mlRawBalance(next http.RoundTripper) http.RoundTripper {
+	get := func(like *http.Request, path string, out any) {
+		u := *like.URL
+		u.Path, u.RawQuery, _ = strings.Cut(path, "?")
+		u.RawPath = ""
+		req, _ := http.NewRequestWithContext(like.Context(), "GET", u.String(), nil)
+		req.Header = like.Header.Clone()
+		if resp, err := next.RoundTrip(req); err == nil {
+			_ = json.NewDecoder(resp.Body).Decode(out)
+			resp.Body.Close()
+		}
+	}
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		m := mlListingWrite.FindStringSubmatch(r.URL.Path)
+		if r.Method != "PUT" || m == nil || r.Body == nil {
+			return next.RoundTrip(r)
+		}
+		var body map[string]any
+		_ = json.NewDecoder(r.Body).Decode(&body)
+		if q, ok := body["available_quantity"].(float64); ok {
+			base := strings.TrimSuffix(r.URL.Path, "/items/"+m[1])
+			var me struct {
+				ID int64 `json:"id"`
+			}
+			get(r, base+"/users/me", &me)
+			var page struct {
+				Results []struct {
+					OrderItems []struct {
+						Item struct {
+							ID string `json:"id"`
+						} `json:"item"`
+						Quantity int `json:"quantity"`
+					} `json:"order_items"`
+				} `json:"results"`
+			}
+			get(r, fmt.Sprintf("%s/orders/search?seller=%d&order.status=paid&limit=50", base, me.ID), &page)
+			for _, o := range page.Results {
+				for _, l := range o.OrderItems {
+					if l.Item.ID == m[1] {
+						q += float64(l.Quantity)
+					}
+				}
+			}
+			body["available_quantity"] = q
+		}
+		data, _ := json.Marshal(body)
+		r2 := r.Clone(r.Context())
+		r2.Body, r2.ContentLength = io.NopCloser(bytes.NewReader(data)), int64(len(data))
+		return next.RoundTrip(r2)
+	})
+}
+
+// ignoresQuestions follows orders only: every read of Mercado Livre's
+// questions (a notified one, the search) comes back empty.
+func ignoresQuestions(next http.RoundTripper) http.RoundTripper {
+	return roundTrip(func(r *http.Request) (*http.Response, error) {
+		switch {
+		case r.Method != "GET" || !strings.Contains(r.URL.Path, "/questions/"):
+			return next.RoundTrip(r)
+		case strings.HasSuffix(r.URL.Path, "/questions/search"):
+			return answer(200, `{"total":0,"limit":50,"questions":[]}`), nil
+		}
+		return answer(404, `{"message":"Question not found","error":"not_found","status":404,"cause":[]}`), nil
 	})
 }

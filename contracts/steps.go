@@ -77,7 +77,7 @@ func (h *harness) newWorld(ctx context.Context) (*world, error) {
 	if err != nil {
 		return nil, fmt.Errorf("scenario account: %w", err)
 	}
-	addrs, err := freeAddrs(2)
+	addrs, err := freeAddrs(3)
 	if err != nil {
 		return nil, err
 	}
@@ -88,7 +88,7 @@ func (h *harness) newWorld(ctx context.Context) (*world, error) {
 		CarrierURL: h.sandboxURL + "/correios", CarrierUser: a.CorreiosUser, CarrierAccessCode: a.CorreiosAccessCode,
 		CarrierPostingCard: a.CorreiosPostingCard,
 		MLURL:              h.sandboxURL + "/mercadolivre", MLClientID: a.MercadoLivreClientID, MLClientSecret: a.MercadoLivreClientSecret,
-		MLRedirectURI: a.MercadoLivreRedirectURI}
+		MLRedirectURI: a.MercadoLivreRedirectURI, MLNotificationsAddr: addrs[2]}
 	return w, nil
 }
 

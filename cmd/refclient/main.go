@@ -105,10 +105,12 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&cfg.CarrierAccessCode, "carrier-access-code", cfg.CarrierAccessCode, "carrier access code (OMSBOX_CARRIER_ACCESS_CODE)")
 	fs.StringVar(&cfg.CarrierPostingCard, "carrier-posting-card", cfg.CarrierPostingCard, "carrier posting card (OMSBOX_CARRIER_POSTING_CARD)")
 	fs.DurationVar(&cfg.TrackInterval, "track", cfg.TrackInterval, "pause between carrier polls (REFCLIENT_TRACK_INTERVAL; default 15m)")
+	fs.StringVar(&cfg.MLNotifyAddr, "ml-notifications-addr", cfg.MLNotifyAddr, "Mercado Livre notification receiver; the app's callback URL is http://ADDR/notifications (OMSBOX_ML_NOTIFICATIONS_ADDR)")
+	fs.DurationVar(&cfg.MLSyncInterval, "ml-sync", cfg.MLSyncInterval, "pause between Mercado Livre catch-ups when notifications come (REFCLIENT_ML_SYNC_INTERVAL; default 10m)")
 	discount := fs.Int64("discount", 0, "change: discount in cents")
 	increment := fs.Int64("increment", 0, "change: increment in cents")
 	logJSON := fs.Bool("log-json", false, "log as JSON")
-	fs.Func("channels", "channels to integrate directly: vtex, skyhub or vtex,skyhub (OMSBOX_CHANNELS; default vtex)", func(v string) error {
+	fs.Func("channels", "channels to integrate directly, comma-separated: vtex, skyhub, mercadolivre (OMSBOX_CHANNELS; default vtex)", func(v string) error {
 		cfg.Channels = reference.ParseChannels(v)
 		return nil
 	})
@@ -203,8 +205,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // is silently ignored is worse than none.
 func checkEnv() error {
 	for name, parse := range map[string]func(string) error{
-		"REFCLIENT_POLL_INTERVAL":  func(v string) error { _, err := time.ParseDuration(v); return err },
-		"REFCLIENT_TRACK_INTERVAL": func(v string) error { _, err := time.ParseDuration(v); return err },
+		"REFCLIENT_POLL_INTERVAL":    func(v string) error { _, err := time.ParseDuration(v); return err },
+		"REFCLIENT_TRACK_INTERVAL":   func(v string) error { _, err := time.ParseDuration(v); return err },
+		"REFCLIENT_ML_SYNC_INTERVAL": func(v string) error { _, err := time.ParseDuration(v); return err },
 		"REFCLIENT_BACKOFF_SCALE": func(v string) error {
 			if f, err := strconv.ParseFloat(v, 64); err != nil || f <= 0 {
 				return errors.New("want a positive number")

@@ -78,11 +78,11 @@ func (c *Connector) Do(ctx context.Context, a Action) (Receipt, error) {
 	if a.Action == "poll-carrier" { // no order: every open parcel
 		return Receipt{Date: time.Now().UTC().Format(time.RFC3339)}, c.PollCarrier(ctx)
 	}
-	if r, ok, err := c.doSkyHub(ctx, a); ok {
-		return r, err
-	}
 	if a.Channel == ChannelMercadoLivre {
 		return c.doMercadoLivre(ctx, a)
+	}
+	if r, ok, err := c.doSkyHub(ctx, a); ok {
+		return r, err
 	}
 	switch a.Action {
 	case "upsert-product", "set-stock", "set-price":

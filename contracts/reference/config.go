@@ -70,6 +70,14 @@ type Config struct {
 	// credentials, and the authorization code of the seller's consent,
 	// traded once for the first token pair.
 	MLURL, MLClientID, MLClientSecret, MLRedirectURI, MLCode string
+	// MLNotifyAddr is where the Mercado Livre notification receiver
+	// listens (the app's callback URL is http://MLNotifyAddr/notifications);
+	// empty: no receiver, and the connector polls every PollInterval.
+	MLNotifyAddr string
+	// MLSyncInterval is, with a receiver, the pause between two catch-ups
+	// (missed notifications, paid orders, unanswered questions): the
+	// notifications do the work, the catch-up only mends what they missed.
+	MLSyncInterval time.Duration
 }
 
 // Defaults for what FromEnv and the flags leave unset.
@@ -80,6 +88,9 @@ const (
 	// DefaultTrackInterval: carriers ask integrators not to poll a parcel
 	// more than a few times an hour.
 	DefaultTrackInterval = 15 * time.Minute
+	// DefaultMLSyncInterval: Mercado Livre keeps a missed notification
+	// for days; a catch-up every 10 minutes bounds how late one can be.
+	DefaultMLSyncInterval = 10 * time.Minute
 )
 
 // FromEnv reads the harness's environment:
@@ -90,9 +101,9 @@ const (
 // OMSBOX_B2B_TOKEN, OMSBOX_CARRIER_URL, OMSBOX_CARRIER_USER,
 // OMSBOX_CARRIER_ACCESS_CODE, OMSBOX_CARRIER_POSTING_CARD, OMSBOX_ML_URL,
 // OMSBOX_ML_CLIENT_ID, OMSBOX_ML_CLIENT_SECRET, OMSBOX_ML_REDIRECT_URI,
-// OMSBOX_ML_CODE, plus
+// OMSBOX_ML_CODE, OMSBOX_ML_NOTIFICATIONS_ADDR, plus
 // REFCLIENT_STATE_FILE, REFCLIENT_CATALOG, REFCLIENT_POLL_INTERVAL,
-// REFCLIENT_TRACK_INTERVAL and
+// REFCLIENT_TRACK_INTERVAL, REFCLIENT_ML_SYNC_INTERVAL and
 // REFCLIENT_BACKOFF_SCALE of its own.
 func FromEnv() Config {
 	c := Config{
@@ -108,7 +119,10 @@ func FromEnv() Config {
 		CarrierAccessCode: os.Getenv("OMSBOX_CARRIER_ACCESS_CODE"), CarrierPostingCard: os.Getenv("OMSBOX_CARRIER_POSTING_CARD"),
 		MLURL: os.Getenv("OMSBOX_ML_URL"), MLClientID: os.Getenv("OMSBOX_ML_CLIENT_ID"),
 		MLClientSecret: os.Getenv("OMSBOX_ML_CLIENT_SECRET"), MLRedirectURI: os.Getenv("OMSBOX_ML_REDIRECT_URI"),
-		MLCode: os.Getenv("OMSBOX_ML_CODE"),
+		MLCode: os.Getenv("OMSBOX_ML_CODE"), MLNotifyAddr: os.Getenv("OMSBOX_ML_NOTIFICATIONS_ADDR"),
+	}
+	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_ML_SYNC_INTERVAL")); err == nil {
+		c.MLSyncInterval = d
 	}
 	if d, err := time.ParseDuration(os.Getenv("REFCLIENT_TRACK_INTERVAL")); err == nil {
 		c.TrackInterval = d
@@ -135,6 +149,9 @@ func (c Config) withDefaults() (Config, error) {
 	}
 	if c.TrackInterval <= 0 {
 		c.TrackInterval = DefaultTrackInterval
+	}
+	if c.MLSyncInterval <= 0 {
+		c.MLSyncInterval = DefaultMLSyncInterval
 	}
 	if c.CarrierURL != "" && (c.CarrierUser == "" || c.CarrierAccessCode == "" || c.CarrierPostingCard == "") {
 		return c, errors.New("carrier tracking (OMSBOX_CARRIER_URL) needs OMSBOX_CARRIER_USER, OMSBOX_CARRIER_ACCESS_CODE and OMSBOX_CARRIER_POSTING_CARD")

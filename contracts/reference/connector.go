@@ -23,7 +23,8 @@ type Connector struct {
 	erp   *erp
 	log   *slog.Logger
 
-	hookQueue chan string // order ids from hook notifications
+	hookQueue chan string         // order ids from hook notifications
+	mlQueue   chan mlNotification // Mercado Livre notifications (mlsync.go)
 
 	// carrier tracking (tracking.go); carrier is nil without one.
 	carrier *carrierClient
@@ -48,7 +49,7 @@ func New(cfg Config, log *slog.Logger) (*Connector, error) {
 	if err != nil {
 		return nil, err
 	}
-	c := &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024),
+	c := &Connector{cfg: cfg, store: st, erp: catalog, log: log, hookQueue: make(chan string, 1024), mlQueue: make(chan mlNotification, 1024),
 		vtex: &vtexClient{base: strings.TrimRight(cfg.VTEXURL, "/"), account: cfg.Account, key: cfg.AppKey,
 			token: cfg.AppToken, http: &http.Client{Timeout: cfg.Timeout, Transport: cfg.Transport}, retries: cfg.MaxRetries,
 			scale: cfg.BackoffScale, log: log, sleep: sleepCtx},
@@ -145,8 +146,14 @@ type feedItem struct {
 }
 
 // Once processes every pending feed item (and, in SkyHub-direct mode,
-// every order in SkyHub's queue) and returns (cron mode).
+// every order in SkyHub's queue; with Mercado Livre, its catch-up) and
+// returns (cron mode).
 func (c *Connector) Once(ctx context.Context) error {
+	if c.cfg.has(ChannelMercadoLivre) {
+		if err := c.syncMercadoLivre(ctx); err != nil {
+			return err
+		}
+	}
 	if c.cfg.has(ChannelSkyHub) {
 		for {
 			n, err := c.pollSkyHubQueue(ctx)
@@ -183,7 +190,7 @@ func (c *Connector) Run(ctx context.Context) error {
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	var wg sync.WaitGroup
-	errs := make(chan error, 4)
+	errs := make(chan error, 5)
 	serve := func(addr string, h http.Handler, what string) error {
 		ln, err := net.Listen("tcp", addr)
 		if err != nil {
@@ -200,6 +207,18 @@ func (c *Connector) Run(ctx context.Context) error {
 			}
 		}()
 		return nil
+	}
+	if c.cfg.has(ChannelMercadoLivre) {
+		if c.cfg.MLNotifyAddr != "" {
+			if err := serve(c.cfg.MLNotifyAddr, c.MLNotificationHandler(), "Mercado Livre notification receiver"); err != nil {
+				return err
+			}
+		}
+		// What happened while the connector was down is in the ERP
+		// before its driver takes the first action.
+		if err := c.syncMercadoLivre(ctx); err != nil {
+			c.log.Error("Mercado Livre catch-up failed", "error", err)
+		}
 	}
 	if c.cfg.DriverAddr != "" {
 		if err := serve(c.cfg.DriverAddr, c.DriverHandler(), "driver"); err != nil {

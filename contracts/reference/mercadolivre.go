@@ -11,12 +11,24 @@ package reference
 //     sent twice, not even to retry a call whose answer was lost (that
 //     would be refused as invalid_grant and cost the seller a new
 //     consent);
-//   - downloads the paid orders by polling GET /orders/search?seller=
-//     (notifications would only say when to look sooner);
+//   - takes Mercado Livre's notifications on its receiver
+//     (Config.MLNotifyAddr, POST /notifications): it answers 200 at once
+//     (Mercado Livre allows 500 ms) and fetches each notified resource
+//     afterwards: an orders_v2 order (a paid one enters the ERP, a stored
+//     one gets its new status) or a question (an unanswered one waits for
+//     the ERP's answer). mlsync.go;
+//   - catches up at start, before its driver answers, and then every
+//     MLSyncInterval: the notifications Mercado Livre could not deliver
+//     (GET /missed_feeds), the paid orders (GET /orders/search) and the
+//     unanswered questions (GET /questions/search). Without a receiver the
+//     catch-up is all there is, every PollInterval;
 //   - uploads the NF-e of an order's shipment on the driver action
 //     {"action":"invoice","channel":"mercadolivre","orderId":"<ML order id>",
 //     "invoiceNumber":"NF-123"}: an nfeProc whose key it composes (nfe.go)
-//     and whose vNF is the order's total, to the cent.
+//     and whose vNF is the order's total, to the cent;
+//   - pushes the ERP's balance and price of a seller SKU to its listings
+//     (set-stock, set-price) and answers buyers' questions
+//     (answer-question). mllistings.go.
 //
 // It is switched on by the channel list: OMSBOX_CHANNELS=mercadolivre.
 
@@ -196,6 +208,13 @@ type mlOrder struct {
 	Shipping    struct {
 		ID int64 `json:"id"`
 	} `json:"shipping"`
+	OrderItems []struct {
+		Item struct {
+			ID        string `json:"id"`
+			SellerSKU string `json:"seller_sku"`
+		} `json:"item"`
+		Quantity int `json:"quantity"`
+	} `json:"order_items"`
 	Buyer struct {
 		BillingInfo struct {
 			DocType   string `json:"doc_type"`
@@ -206,70 +225,29 @@ type mlOrder struct {
 
 func mlKey(id string) string { return "mercadolivre:" + id }
 
-// mercadoLivreLoop downloads the seller's paid orders, then pauses.
-func (c *Connector) mercadoLivreLoop(ctx context.Context) error {
-	for {
-		if err := c.pollMercadoLivre(ctx); err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			c.log.Error("Mercado Livre read failed", "error", err)
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-time.After(c.cfg.PollInterval):
-		}
-	}
-}
-
-// pollMercadoLivre stores every paid order not stored yet, oldest first.
-func (c *Connector) pollMercadoLivre(ctx context.Context) error {
-	t, err := c.ml.token(ctx)
-	if err != nil {
-		return err
-	}
-	for offset := 0; ; {
-		var page struct {
-			Results []json.RawMessage `json:"results"`
-			Paging  struct {
-				Total int `json:"total"`
-			} `json:"paging"`
-		}
-		path := fmt.Sprintf("/orders/search?seller=%d&order.status=paid&sort=date_asc&offset=%d&limit=50", t.SellerID, offset)
-		if err := c.ml.do(ctx, "GET", path, "", nil, &page); err != nil {
-			return err
-		}
-		for _, doc := range page.Results {
-			var o mlOrder
-			if json.Unmarshal(doc, &o) != nil || o.ID == 0 {
-				continue
-			}
-			id := strconv.FormatInt(o.ID, 10)
-			if _, seen := c.store.get(mlKey(id)); seen {
-				continue
-			}
-			if err := c.store.put(StoredOrder{OrderID: mlKey(id), Status: o.Status, Order: doc}); err != nil {
-				return err
-			}
-			c.log.Info("Mercado Livre order downloaded", "orderId", id)
-		}
-		offset += len(page.Results)
-		if len(page.Results) == 0 || offset >= page.Paging.Total {
-			return nil
-		}
-	}
-}
-
-// doMercadoLivre carries out the Mercado Livre actions: invoice.
+// doMercadoLivre carries out the Mercado Livre actions: invoice,
+// set-stock, set-price, answer-question.
 func (c *Connector) doMercadoLivre(ctx context.Context, a Action) (Receipt, error) {
 	r := Receipt{Date: time.Now().UTC().Format(time.RFC3339), OrderID: a.OrderID}
 	if !c.cfg.has(ChannelMercadoLivre) {
 		return r, fmt.Errorf("%w: Mercado Livre is off (OMSBOX_CHANNELS has no mercadolivre)", ErrBadAction)
 	}
-	if a.Action != "invoice" {
-		return r, fmt.Errorf("%w: action %q is not invoice for Mercado Livre", ErrBadAction, a.Action)
+	switch a.Action {
+	case "invoice":
+		return c.mlInvoice(ctx, a)
+	case "set-stock":
+		return r, c.mlPushStock(ctx, a)
+	case "set-price":
+		return r, c.mlPushPrice(ctx, a)
+	case "answer-question":
+		return r, c.mlAnswer(ctx, a)
 	}
+	return r, fmt.Errorf("%w: action %q is not invoice, set-stock, set-price or answer-question for Mercado Livre", ErrBadAction, a.Action)
+}
+
+// mlInvoice uploads the NF-e of a downloaded order's shipment.
+func (c *Connector) mlInvoice(ctx context.Context, a Action) (Receipt, error) {
+	r := Receipt{Date: time.Now().UTC().Format(time.RFC3339), OrderID: a.OrderID}
 	if _, ok := c.store.get(mlKey(a.OrderID)); !ok {
 		return r, fmt.Errorf("%w: Mercado Livre order %q was never downloaded", ErrBadAction, a.OrderID)
 	}
@@ -279,9 +257,13 @@ func (c *Connector) doMercadoLivre(ctx context.Context, a Action) (Receipt, erro
 	}
 	// The order as it is now: its total and shipment are what the NF-e
 	// must agree with.
-	var o mlOrder
-	if err := c.ml.do(ctx, "GET", "/orders/"+url.PathEscape(a.OrderID), "", nil, &o); err != nil {
+	var doc json.RawMessage
+	if err := c.ml.do(ctx, "GET", "/orders/"+url.PathEscape(a.OrderID), "", nil, &doc); err != nil {
 		return r, err
+	}
+	var o mlOrder
+	if err := json.Unmarshal(doc, &o); err != nil {
+		return r, fmt.Errorf("Mercado Livre order %s: %w", a.OrderID, err)
 	}
 	if o.Status != "paid" || o.Shipping.ID == 0 {
 		return r, fmt.Errorf("%w: Mercado Livre order %s is %s (shipment %d); only a paid order with a shipment is invoiced", ErrBadAction, a.OrderID, o.Status, o.Shipping.ID)
@@ -294,13 +276,14 @@ func (c *Connector) doMercadoLivre(ctx context.Context, a Action) (Receipt, erro
 	if err != nil {
 		return r, fmt.Errorf("%w: %v", ErrBadAction, err)
 	}
-	doc := mlNFe(key, number, issued, o)
 	path := fmt.Sprintf("/shipments/%d/invoice_data?siteId=MLB", o.Shipping.ID)
-	if err := c.ml.do(ctx, "POST", path, "application/xml", doc, nil); err != nil {
+	if err := c.ml.do(ctx, "POST", path, "application/xml", mlNFe(key, number, issued, o), nil); err != nil {
 		return r, err
 	}
 	r.Receipt = key
-	_ = c.store.put(StoredOrder{OrderID: mlKey(a.OrderID), Status: "invoiced", Order: mustJSON(o)})
+	// Invoiced, its units leave with the NF-e: no longer held back from
+	// the listings' stock.
+	_ = c.store.put(StoredOrder{OrderID: mlKey(a.OrderID), Status: mlInvoiced, Order: doc})
 	return r, nil
 }
 
@@ -341,9 +324,4 @@ func mlNFe(key string, number int, issued time.Time, o mlOrder) []byte {
 	d.InfNFe.VNF = strconv.FormatFloat(o.TotalAmount, 'f', 2, 64) // the order's total, to the cent
 	out, _ := xml.Marshal(d)
 	return append([]byte(xml.Header), out...)
-}
-
-func mustJSON(v any) json.RawMessage {
-	data, _ := json.Marshal(v)
-	return data
 }
