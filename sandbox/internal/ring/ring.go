@@ -4,7 +4,10 @@
 // given, and answers filtered reads oldest first.
 package ring
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // Ring keeps the last Cap entries of type T (and no more than MaxBytes of
 // them, when sized).
@@ -18,6 +21,8 @@ type Ring[T any] struct {
 	size     func(*T) int // nil: bounded by count only
 	maxBytes int
 	bytes    int
+
+	changed chan struct{} // closed at the next Add; nil until someone waits
 }
 
 // New returns a ring holding at most capacity entries (at least 1).
@@ -50,7 +55,23 @@ func (r *Ring[T]) Add(v T, stamp func(*T, int64)) T {
 	}
 	r.buf = append(r.buf, v)
 	r.bytes += n
+	if r.changed != nil {
+		close(r.changed)
+		r.changed = nil
+	}
 	return v
+}
+
+// Changed returns a channel closed when the next entry is added. A reader
+// that tails the ring takes it before reading, then waits on it: an entry
+// added between the read and the wait is never missed.
+func (r *Ring[T]) Changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.changed == nil {
+		r.changed = make(chan struct{})
+	}
+	return r.changed
 }
 
 func (r *Ring[T]) len() int { return len(r.buf) - r.off }
@@ -84,6 +105,24 @@ func (r *Ring[T]) Select(keep func(*T) bool, limit int) []T {
 			}
 		}
 	}
+	return out
+}
+
+// SelectLast returns, oldest first, the last n entries for which keep is
+// true (n ≤ 0: all of them).
+func (r *Ring[T]) SelectLast(keep func(*T) bool, n int) []T {
+	if n <= 0 {
+		return r.Select(keep, 0)
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := []T{}
+	for i := len(r.buf) - 1; i >= r.off && len(out) < n; i-- {
+		if v := &r.buf[i]; keep(v) {
+			out = append(out, *v)
+		}
+	}
+	slices.Reverse(out)
 	return out
 }
 
