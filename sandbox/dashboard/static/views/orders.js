@@ -48,7 +48,7 @@ export function invoices(list) {
 // tone colours a status: refused or canceled, done, waiting.
 export function tone(status) {
   const s = String(status).toLowerCase();
-  if (/cancel|fail|abandon|not_deliver|refund/.test(s)) return 'bad';
+  if (/(^|-)cancel(ed|led|lation)|fail|abandon|not_deliver|refund/.test(s)) return 'bad';
   if (/invoiced|delivered|paid|complete|shipped|approved/.test(s)) return 'good';
   return 'wait';
 }
