@@ -151,7 +151,7 @@ func skyhubRows(st *skyhub.Store, twins map[string]bool, limit int) []orderRow {
 			continue
 		}
 		placed, _ := time.Parse("2006-01-02T15:04:05-07:00", o.PlacedAt)
-		row := orderRow{Channel: listSkyHub, ID: o.Code, Status: o.Status.Code, Created: placed,
+		row := orderRow{Channel: listSkyHub, ID: o.Code, Status: string(o.Status.Type), Created: placed,
 			Value: int64(math.Round(o.TotalOrdered * 100)), Customer: o.Customer.Name, Invoices: []invoiceRow{}}
 		for _, it := range o.Items {
 			row.Units += it.Qty

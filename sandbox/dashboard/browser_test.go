@@ -55,7 +55,7 @@ func TestDashboardInABrowser(t *testing.T) {
 
 		// A running browser (as a person's is) that never saw the page:
 		// warm it on another URL, then load the page for the first time.
-		page.do(chromedp.Navigate(srv.URL+"/_sandbox/health"))
+		page.do(chromedp.Navigate(srv.URL + "/_sandbox/health"))
 		page.do(chromedp.Navigate(srv.URL+dashboard.Prefix), chromedp.WaitVisible(chromedp.CSS("#orders-table")))
 		page.logFirstLoad("first visit")
 		page.do(chromedp.Reload(), chromedp.WaitVisible(chromedp.CSS("#orders-table")))
