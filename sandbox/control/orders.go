@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"slices"
+	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -253,16 +254,16 @@ func (p *plane) timeline(sub subject) []timelineStep {
 		ids[id] = true
 	}
 	evs := p.Events.Select(func(e *events.Event) bool { return e.Account == sub.account && eventNames(e, ids) })
-	calls := p.Journal.Entries(journal.Filter{})
+	// caused returns the order's events raised while c was served (evs
+	// is in sequence order).
 	caused := func(c *journal.Entry) []events.Event {
-		var out []events.Event
-		for _, e := range evs {
-			if e.Seq > c.EventSeqStart && e.Seq <= c.EventSeqEnd {
-				out = append(out, e)
-			}
-		}
-		return out
+		from := sort.Search(len(evs), func(i int) bool { return evs[i].Seq > c.EventSeqStart })
+		to := sort.Search(len(evs), func(i int) bool { return evs[i].Seq > c.EventSeqEnd })
+		return evs[from:max(from, to)]
 	}
+	calls := p.Journal.Select(func(c *journal.Entry) bool {
+		return (c.Account == sub.account || c.Account == "") && (callNames(c, ids) || len(caused(c)) > 0)
+	})
 	type keyed struct {
 		key  int64 // events at 2×seq; a call just after the last event before it
 		step timelineStep
@@ -271,13 +272,7 @@ func (p *plane) timeline(sub subject) []timelineStep {
 	claimed := map[int64]bool{}
 	for i := range calls {
 		c := &calls[i]
-		if c.Account != sub.account && c.Account != "" {
-			continue
-		}
 		mine := caused(c)
-		if len(mine) == 0 && !callNames(c, ids) {
-			continue
-		}
 		for _, e := range mine {
 			claimed[e.Seq] = true
 		}

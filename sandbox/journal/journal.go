@@ -181,6 +181,9 @@ func (j *Journal) Entries(f Filter) []Entry {
 	return j.ring.Select(f.matches, f.Limit)
 }
 
+// Select returns, oldest first, the entries for which keep is true.
+func (j *Journal) Select(keep func(*Entry) bool) []Entry { return j.ring.Select(keep, 0) }
+
 // Forget drops the entries of one account, or all entries for "".
 func (j *Journal) Forget(account string) {
 	j.ring.Remove(func(e *Entry) bool { return account == "" || e.Account == account })
