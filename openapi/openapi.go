@@ -52,6 +52,9 @@ type Operation struct {
 	// input says the operation takes parameters or a body; one that takes
 	// none has nothing to validate in its requests.
 	input bool
+	// stream: its 200 answer is text/event-stream, which never ends, so
+	// strict mode validates the request and lets the stream through.
+	stream bool
 }
 
 // embedded holds the embedded documents' specs, one per file for the
@@ -139,9 +142,13 @@ func (s *Spec) parse() (*openapi3.T, error) {
 			if op.OperationID == "" {
 				return nil, fmt.Errorf("openapi %s: %s %s has no operationId", s.Name, method, path)
 			}
-			ops = append(ops, &Operation{ID: op.OperationID, Method: method, Path: path,
+			o := &Operation{ID: op.OperationID, Method: method, Path: path,
 				route: &routers.Route{Spec: doc, Path: path, PathItem: item, Method: method, Operation: op},
-				input: len(item.Parameters) > 0 || len(op.Parameters) > 0 || op.RequestBody != nil})
+				input: len(item.Parameters) > 0 || len(op.Parameters) > 0 || op.RequestBody != nil}
+			if ok := op.Responses.Status(http.StatusOK); ok != nil && ok.Value != nil && ok.Value.Content.Get("text/event-stream") != nil {
+				o.stream = true
+			}
+			ops = append(ops, o)
 		}
 	}
 	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
@@ -157,7 +164,7 @@ func (s *Spec) parse() (*openapi3.T, error) {
 			return nil, fmt.Errorf("openapi %s: the scan read %s %s %s (input %v), the parser %s %s %s (input %v)",
 				s.Name, o.ID, o.Method, o.Path, o.input, op.ID, op.Method, op.Path, op.input)
 		}
-		s.ops[i].route = op.route
+		s.ops[i].route, s.ops[i].stream = op.route, op.stream
 	}
 	return doc, nil
 }
@@ -353,7 +360,7 @@ func (v *validated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v.opts.WriteError(w, r, http.StatusBadRequest, Describe(err))
 		return
 	}
-	if !v.opts.Strict {
+	if !v.opts.Strict || v.op.stream {
 		v.next.ServeHTTP(w, r)
 		return
 	}

@@ -123,6 +123,9 @@ type Sandbox struct {
 	carrierAPI  http.Handler
 	logger      *slog.Logger
 	addMu       sync.Mutex // one account creation at a time
+	// streamsDone ends the control plane's live streams (EndStreams).
+	streamsDone chan struct{}
+	endStreams  sync.Once
 
 	// mlBase is where the main listener serves Mercado Livre.
 	mlBase    string
@@ -153,8 +156,11 @@ func New(opts ...Option) (*Sandbox, error) {
 		cfg:     st.cfg,
 		creds:   vtex.NewCredentials(st.cfg),
 		logger:  st.logger,
+
+		streamsDone: make(chan struct{}),
 	}
 	s.EventLog = events.NewLog(events.DefaultLogSize, s.Events)
+	s.Journal.MarkEvents(s.Events.Seq)
 	s.Catalog = catalog.New(s.Clock.Now)
 	s.Inventory = inventory.New(s.Clock.Now, s.Events, inventory.Options{LockWindow: st.cfg.Inventory.LockWindow.Duration}, SeedLogistics)
 	s.Pricing = pricing.New(s.Clock.Now)
@@ -230,8 +236,9 @@ func New(opts ...Option) (*Sandbox, error) {
 	cp, err := control.New(control.Deps{Clock: s.Clock, OMS: s.OMS, Journal: s.Journal, Events: s.EventLog,
 		Faults: s.Faults, Version: Version, DefaultAccount: st.cfg.DefaultAccount,
 		AddAccount: s.AddAccount, Reset: s.Reset, AddSeller: s.AddSeller, SkyHub: s.SkyHub, Bridge: s.Bridge, Feeds: s.Feeds,
-		Inventory: s.Inventory, Stock: s.Stock, Carrier: s.Carrier, MercadoLivre: s.MercadoLivre, MLNotifier: s.MLNotifier},
-		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger, Token: st.token})
+		Inventory: s.Inventory, Stock: s.Stock, Carrier: s.Carrier, MercadoLivre: s.MercadoLivre, MLNotifier: s.MLNotifier,
+		Catalog: s.Catalog, Pricing: s.Pricing, Hooks: s.Hooks},
+		control.Options{Strict: st.strict, OnDrift: st.onDrift, Logger: st.logger, Token: st.token, Done: s.streamsDone})
 	if err != nil {
 		s.Close()
 		return nil, err
@@ -459,9 +466,15 @@ func SeedLogistics(a *inventory.Account) {
 		WarehouseDocks: []inventory.WarehouseDock{{DockID: "1_1", Name: "Doca principal", Time: "00:00:00"}}})
 }
 
+// EndStreams ends the control plane's live streams (GET
+// /_sandbox/stream): a server that shuts down calls it first, so that it
+// does not wait for a page left open.
+func (s *Sandbox) EndStreams() { s.endStreams.Do(func() { close(s.streamsDone) }) }
+
 // Close stops the sandbox's background work (hook deliveries, the B2W
-// bridge).
+// bridge) and its live streams.
 func (s *Sandbox) Close() {
+	s.EndStreams()
 	s.Hooks.Close()
 	if s.Bridge != nil {
 		s.Bridge.Close()

@@ -47,6 +47,7 @@ func Start(t TB, opts ...Option) *Server {
 	srv.Listener = sb.WrapListener(srv.Listener, false)
 	srv.Start()
 	t.Cleanup(func() {
+		sb.EndStreams() // a stream left open would hold srv.Close
 		srv.Close()
 		sb.Close()
 	})

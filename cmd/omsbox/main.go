@@ -183,6 +183,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 		// that promises a body and never sends it loses its connection.
 		l.srv = &http.Server{Handler: l.handler, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: f.readTimeout,
 			IdleTimeout: f.idleTimeout, ErrorLog: errLog}
+		l.srv.RegisterOnShutdown(sb.EndStreams) // a dashboard left open must not hold the shutdown
 	}
 	// The platform's timers (payment approval, window to cancel) fire as
 	// the running clock reaches them.
@@ -201,6 +202,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	if f.controlAddr != "" {
 		controlLn = listeners[1].ln
 	}
+	dashboardNote := ""
+	if f.controlToken != "" {
+		dashboardNote = " (it asks for the control token)"
+	}
+	dashboardURL := "http://" + browsable(controlLn.Addr()) + "/_sandbox/ui"
+	fmt.Fprintf(stdout, "  dashboard: %s%s\n", dashboardURL, dashboardNote)
 	if f.controlToken == "" && !isLoopback(controlLn.Addr()) {
 		fmt.Fprintf(stderr, "omsbox: WARNING: the control plane listens on %s, beyond loopback, with no control token: "+
 			"anyone who reaches it can reset, read and drive this sandbox; set --control-token or OMSBOX_CONTROL_TOKEN\n", controlLn.Addr())
@@ -219,7 +226,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 		}
 	}
 	fmt.Fprintf(stdout, "  default account: %s (or ?an=ACCOUNT, or Host ACCOUNT.localhost)\n", cfg.DefaultAccount)
-	logger.Info("omsbox ready", "addr", addr, "strict", f.strict, "accounts", len(cfg.Accounts),
+	logger.Info("omsbox ready", "addr", addr, "dashboard", dashboardURL, "strict", f.strict, "accounts", len(cfg.Accounts),
 		"controlToken", f.controlToken != "")
 	if ready != nil {
 		ready <- addr
@@ -266,6 +273,16 @@ func closeAll(listeners []*listener) {
 			_ = l.ln.Close()
 		}
 	}
+}
+
+// browsable names addr as a browser on this machine reaches it: a
+// listener on every interface (0.0.0.0, ::) is reached at 127.0.0.1.
+func browsable(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok || !tcp.IP.IsUnspecified() {
+		return addr.String()
+	}
+	return net.JoinHostPort("127.0.0.1", strconv.Itoa(tcp.Port))
 }
 
 // isLoopback tells whether addr is reachable only from this machine.

@@ -44,6 +44,29 @@ func TestServeOnAFreePortAnswersAndShutsDown(t *testing.T) {
 		!strings.Contains(out, "vtexappkey-demostore-sandbox") || !strings.Contains(out, "sandbox-token-demostore") {
 		t.Errorf("start-up banner lacks the address or demo credentials:\n%s", out)
 	}
+	if out := stdout.String(); !strings.Contains(out, "dashboard: http://"+addr+"/_sandbox/ui\n") {
+		t.Errorf("start-up banner lacks the dashboard's URL:\n%s", out)
+	}
+	page, err := http.Get("http://" + addr + "/_sandbox/ui")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page.Body.Close()
+	if page.StatusCode != 200 || !strings.HasPrefix(page.Header.Get("Content-Type"), "text/html") {
+		t.Fatalf("dashboard: %d %s", page.StatusCode, page.Header.Get("Content-Type"))
+	}
+	// A dashboard left open holds a live stream; shutting down ends it
+	// rather than waiting out the grace period.
+	stream, err := http.Get("http://" + addr + "/_sandbox/stream")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer stream.Body.Close()
+	streamEnded := make(chan struct{})
+	go func() {
+		_, _ = io.Copy(io.Discard, stream.Body)
+		close(streamEnded)
+	}()
 	resp, err := http.Get("http://" + addr + "/_sandbox/health")
 	if err != nil {
 		t.Fatal(err)
@@ -73,6 +96,10 @@ func TestServeOnAFreePortAnswersAndShutsDown(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatal("serve did not shut down within 15s")
+	}
+	<-streamEnded
+	if strings.Contains(stderr.String(), "still in flight") {
+		t.Fatalf("the open stream held the shutdown until its grace ran out:\n%s", stderr.String())
 	}
 }
 

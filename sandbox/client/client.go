@@ -260,15 +260,18 @@ type JournalFilter struct {
 	Account, API, Method, Path string
 	// Caller is the app key or SkyHub e-mail a request presented.
 	Caller string
+	// Status is a code ("404") or a class ("4xx").
+	Status string
 	Since  int64 // entries after this sequence number
-	Limit  int
+	Limit  int   // the first Limit matches
+	Last   int   // the last Last matches (oldest first)
 }
 
 // Journal returns recorded vendor-API requests, oldest first.
 func (c *Client) Journal(ctx context.Context, f JournalFilter) ([]journal.Entry, error) {
 	var out []journal.Entry
 	q := query("account", f.Account, "api", f.API, "method", f.Method, "path", f.Path, "caller", f.Caller,
-		"since", num(f.Since), "limit", num(int64(f.Limit)))
+		"status", f.Status, "since", num(f.Since), "limit", num(int64(f.Limit)), "last", num(int64(f.Last)))
 	return out, c.do(ctx, "GET", "/_sandbox/journal", q, nil, &out)
 }
 
@@ -276,14 +279,15 @@ func (c *Client) Journal(ctx context.Context, f JournalFilter) ([]journal.Entry,
 type EventFilter struct {
 	Account, OrderID, Type string
 	Since                  int64 // events after this sequence number
-	Limit                  int
+	Limit                  int   // the first Limit matches
+	Last                   int   // the last Last matches (oldest first)
 }
 
 // Events returns domain events, oldest first.
 func (c *Client) Events(ctx context.Context, f EventFilter) ([]events.Event, error) {
 	var out []events.Event
 	q := query("account", f.Account, "orderId", f.OrderID, "type", f.Type,
-		"since", num(f.Since), "limit", num(int64(f.Limit)))
+		"since", num(f.Since), "limit", num(int64(f.Limit)), "last", num(int64(f.Last)))
 	return out, c.do(ctx, "GET", "/_sandbox/events", q, nil, &out)
 }
 

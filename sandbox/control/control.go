@@ -1,7 +1,9 @@
 // Package control owns the sandbox's control plane under /_sandbox/: the
 // calls a test or a person needs that the vendors' APIs do not offer —
 // health, reset, accounts, order creation and platform steps, the clock,
-// the journal, the event log and faults. Its routes come from
+// the journal, the event log and faults, and the views the dashboard
+// (sandbox/dashboard, served at /_sandbox/ui) reads: every channel's
+// orders, an order's timeline, the catalog, hooks, and a live stream. Its routes come from
 // openapi/sandbox.yaml and are a public interface, mirrored by
 // sandbox/client. Handlers stay thin: decode, call the owner, encode.
 package control
@@ -19,16 +21,20 @@ import (
 	"github.com/omsbox/omsbox/openapi"
 	"github.com/omsbox/omsbox/sandbox/bridge"
 	"github.com/omsbox/omsbox/sandbox/carrier"
+	"github.com/omsbox/omsbox/sandbox/catalog"
 	"github.com/omsbox/omsbox/sandbox/clock"
 	"github.com/omsbox/omsbox/sandbox/config"
+	"github.com/omsbox/omsbox/sandbox/dashboard"
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/feed"
+	"github.com/omsbox/omsbox/sandbox/hook"
 	"github.com/omsbox/omsbox/sandbox/inventory"
 	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/mercadolivre"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/orderstock"
+	"github.com/omsbox/omsbox/sandbox/pricing"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
 )
 
@@ -58,6 +64,11 @@ type Deps struct {
 	// MercadoLivre is the Mercado Livre channel; MLNotifier its callbacks.
 	MercadoLivre *mercadolivre.Market
 	MLNotifier   *mercadolivre.Notifier
+	// Catalog and Pricing are VTEX's catalog and prices; Hooks the VTEX
+	// hooks (the dashboard shows them).
+	Catalog *catalog.Catalog
+	Pricing *pricing.Pricing
+	Hooks   *hook.Hooks
 }
 
 // Options configure validation and access of the control plane.
@@ -68,9 +79,15 @@ type Options struct {
 	// Token, when set, is the bearer token every call but GET
 	// /_sandbox/health needs (Authorization: Bearer <token>).
 	Token string
+	// Done, when closed, ends the live streams (GET /_sandbox/stream), so
+	// that a shutdown does not wait for them.
+	Done <-chan struct{}
 }
 
-type plane struct{ Deps }
+type plane struct {
+	Deps
+	done <-chan struct{}
+}
 
 // New returns the control plane's handler.
 func New(d Deps, opts Options) (http.Handler, error) {
@@ -78,7 +95,10 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	p := &plane{d}
+	p := &plane{Deps: d, done: opts.Done}
+	if p.done == nil {
+		p.done = make(chan struct{})
+	}
 	r := mux.NewRouter().SkipClean(true) // "..%2F" is a 404 in the vendor's shape, not a 301
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		writeError(w, http.StatusNotFound, "not_found", "no control-plane route "+r.Method+" "+clip.ID(r.URL.Path))
@@ -120,6 +140,13 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"MercadoLivreOrderStep":    http.HandlerFunc(p.mlOrderStep),
 		"MercadoLivreShipmentStep": http.HandlerFunc(p.mlShipmentStep),
 
+		// The dashboard's views (orders.go, overview.go, stream.go).
+		"ListOrders":    http.HandlerFunc(p.listOrders),
+		"OrderTimeline": http.HandlerFunc(p.orderTimeline),
+		"GetCatalog":    http.HandlerFunc(p.catalog),
+		"ListHooks":     http.HandlerFunc(p.hooks),
+		"Stream":        http.HandlerFunc(p.stream),
+
 		"ListFeeds": http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			writeJSON(w, http.StatusOK, p.Feeds.Summaries(r.URL.Query().Get("account")))
 		}),
@@ -130,10 +157,27 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	if opts.Token == "" {
-		return r, nil
+	var api http.Handler = r
+	if opts.Token != "" {
+		api = requireToken(opts.Token, r)
 	}
-	return requireToken(opts.Token, r), nil
+	return withDashboard(api), nil
+}
+
+// withDashboard serves the dashboard's static files under /_sandbox/ui
+// ahead of the token check: they hold no data, only the page that asks a
+// person for the token, keeps it in the tab's sessionStorage and sends it
+// as Authorization: Bearer on every control-plane call it makes. Without
+// the token those calls answer 401 like anyone else's, so nothing leaks.
+func withDashboard(api http.Handler) http.Handler {
+	ui := dashboard.Handler(writeError)
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if dashboard.Owns(r.URL.Path) {
+			ui.ServeHTTP(w, r)
+			return
+		}
+		api.ServeHTTP(w, r)
+	})
 }
 
 // requireToken lets through only calls that carry the bearer token, and

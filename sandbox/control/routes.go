@@ -14,7 +14,6 @@ import (
 	"github.com/omsbox/omsbox/sandbox/events"
 	"github.com/omsbox/omsbox/sandbox/faults"
 	"github.com/omsbox/omsbox/sandbox/inventory"
-	"github.com/omsbox/omsbox/sandbox/journal"
 	"github.com/omsbox/omsbox/sandbox/mercadolivre"
 	"github.com/omsbox/omsbox/sandbox/oms"
 	"github.com/omsbox/omsbox/sandbox/skyhub"
@@ -22,10 +21,11 @@ import (
 
 func (p *plane) health(w http.ResponseWriter, _ *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{
-		"status":   "ok",
-		"version":  p.Version,
-		"accounts": p.OMS.Accounts(),
-		"time":     p.Clock.Now().Format(time.RFC3339Nano),
+		"status":         "ok",
+		"version":        p.Version,
+		"accounts":       p.OMS.Accounts(),
+		"defaultAccount": p.DefaultAccount,
+		"time":           p.Clock.Now().Format(time.RFC3339Nano),
 	})
 }
 
@@ -285,18 +285,18 @@ func since(w http.ResponseWriter, r *http.Request) (seq int64, at time.Time, ok 
 }
 
 func (p *plane) journal(w http.ResponseWriter, r *http.Request) {
-	q := r.URL.Query()
 	seq, at, ok := since(w, r)
 	if !ok {
 		return
 	}
-	if pat := q.Get("path"); pat != "" && !journal.ValidPattern(pat) {
-		fail(w, http.StatusBadRequest, "parameter \"path\" in query: %q is not a glob starting with /", clip.ID(pat))
+	f, ok := journalFilter(w, r)
+	if !ok {
 		return
 	}
-	limit, _ := strconv.Atoi(q.Get("limit"))
-	writeJSON(w, http.StatusOK, p.Journal.Entries(journal.Filter{Account: q.Get("account"), API: q.Get("api"), Caller: q.Get("caller"),
-		Method: q.Get("method"), Path: q.Get("path"), SinceSeq: seq, SinceTime: at, Limit: limit}))
+	f.SinceSeq, f.SinceTime = seq, at
+	f.Limit, _ = strconv.Atoi(r.URL.Query().Get("limit"))
+	f.Last, _ = strconv.Atoi(r.URL.Query().Get("last"))
+	writeJSON(w, http.StatusOK, p.Journal.Entries(f))
 }
 
 func (p *plane) events(w http.ResponseWriter, r *http.Request) {
@@ -306,8 +306,9 @@ func (p *plane) events(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	limit, _ := strconv.Atoi(q.Get("limit"))
+	last, _ := strconv.Atoi(q.Get("last"))
 	writeJSON(w, http.StatusOK, p.Events.Events(events.Filter{Account: q.Get("account"), OrderID: q.Get("orderId"),
-		Type: q.Get("type"), SinceSeq: seq, SinceTime: at, Limit: limit}))
+		Type: q.Get("type"), SinceSeq: seq, SinceTime: at, Limit: limit, Last: last}))
 }
 
 func (p *plane) listFaults(w http.ResponseWriter, _ *http.Request) {

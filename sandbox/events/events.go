@@ -76,6 +76,10 @@ func (b *Bus) Subscribe(fn func(Event)) (unsubscribe func()) {
 	}
 }
 
+// Seq returns the sequence number of the last event published (0 before
+// the first).
+func (b *Bus) Seq() int64 { return b.seq.Load() }
+
 // Publish stamps e with the next sequence number and hands it to every
 // subscriber. It returns the stamped event. A subscriber may publish in
 // turn (the stock subscriber publishes reservation events while an order

@@ -35,19 +35,31 @@ type Filter struct {
 	// at or after that sandbox time.
 	SinceSeq  int64
 	SinceTime time.Time
-	Limit     int
+	// Limit keeps the first Limit matches; Last the last Last matches
+	// (both oldest first).
+	Limit, Last int
 }
+
+// Changed returns a channel closed when the next event is logged.
+func (l *Log) Changed() <-chan struct{} { return l.ring.Changed() }
 
 // Events returns the matching events, oldest first.
 func (l *Log) Events(f Filter) []Event {
-	return l.ring.Select(func(e *Event) bool {
+	keep := func(e *Event) bool {
 		return (f.Account == "" || e.Account == f.Account) &&
 			(f.OrderID == "" || e.OrderID == f.OrderID) &&
 			(f.Type == "" || e.Type == f.Type) &&
 			(f.SinceSeq == 0 || e.Seq > f.SinceSeq) &&
 			(f.SinceTime.IsZero() || !e.Time.Before(f.SinceTime))
-	}, f.Limit)
+	}
+	if f.Last > 0 {
+		return l.ring.SelectLast(keep, f.Last)
+	}
+	return l.ring.Select(keep, f.Limit)
 }
+
+// Select returns, oldest first, the events for which keep is true.
+func (l *Log) Select(keep func(*Event) bool) []Event { return l.ring.Select(keep, 0) }
 
 // Forget drops one account's events, or all of them for "".
 func (l *Log) Forget(account string) {

@@ -181,6 +181,13 @@ type Summary struct {
 	AppKey                                 string  `json:"appKey"`
 	Quantity                               int     `json:"quantity"`
 	ApproximateAgeOfOldestMessageInSeconds float64 `json:"approximateAgeOfOldestMessageInSeconds"`
+	// Visible items wait to be read; InFlight ones were read and are
+	// hidden until committed or their visibility timeout ends.
+	Visible                    int    `json:"visible"`
+	InFlight                   int    `json:"inFlight"`
+	Filter                     Filter `json:"filter"`
+	VisibilityTimeoutInSeconds int    `json:"visibilityTimeoutInSeconds"`
+	RetentionInSeconds         int    `json:"messageRetentionPeriodInSeconds"`
 }
 
 // Summaries lists an account's feeds, by app key.
@@ -194,11 +201,37 @@ func (f *Feeds) Summaries(account string) []Summary {
 	slices.Sort(keys)
 	out := []Summary{}
 	for _, k := range keys {
-		if v, err := f.View(account, k); err == nil {
-			out = append(out, Summary{AppKey: k, Quantity: v.Quantity, ApproximateAgeOfOldestMessageInSeconds: v.ApproximateAgeOfOldestMessageInSeconds})
+		v, err := f.View(account, k)
+		if err != nil {
+			continue
 		}
+		sum := Summary{AppKey: k, Quantity: v.Quantity, ApproximateAgeOfOldestMessageInSeconds: v.ApproximateAgeOfOldestMessageInSeconds,
+			Filter: v.Filter, VisibilityTimeoutInSeconds: v.Queue.VisibilityTimeoutInSeconds,
+			RetentionInSeconds: v.Queue.MessageRetentionPeriodInSeconds}
+		sum.Visible, sum.InFlight = f.counts(account, k)
+		out = append(out, sum)
 	}
 	return out
+}
+
+// counts tells how many of a feed's items are visible and how many are
+// in flight (handed out, hidden until committed or visible again).
+func (f *Feeds) counts(account, key string) (visible, inFlight int) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	now := f.clock.Now()
+	q := f.queueLocked(account, key, now)
+	if q == nil {
+		return 0, 0
+	}
+	for _, e := range q.entries {
+		if e.visibleAt.After(now) {
+			inFlight++
+		} else {
+			visible++
+		}
+	}
+	return visible, inFlight
 }
 
 // Delete removes a feed and its items.

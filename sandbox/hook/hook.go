@@ -112,6 +112,9 @@ type Hooks struct {
 	mu      sync.Mutex
 	hooks   map[string]map[string]*hook // account -> app key -> hook
 	pending []*delivery
+	// retries are the deliveries waiting on the sandbox clock for their
+	// next attempt.
+	retries map[*delivery]bool
 	wake    chan struct{}
 	closed  bool
 	ctx     context.Context
@@ -158,7 +161,7 @@ func New(c *clock.Clock, bus *events.Bus, j *journal.Journal, opts Options) *Hoo
 	opts.Client = &client
 	ctx, cancel := context.WithCancel(context.Background())
 	h := &Hooks{clock: c, bus: bus, journal: j, client: opts.Client, hooks: map[string]map[string]*hook{},
-		wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
+		retries: map[*delivery]bool{}, wake: make(chan struct{}, 1), ctx: ctx, cancel: cancel}
 	bus.Subscribe(h.onEvent)
 	for range opts.Workers {
 		h.wg.Add(1)
@@ -376,6 +379,7 @@ func (h *Hooks) deliver(d *delivery) {
 	retry := func() {
 		h.mu.Lock()
 		defer h.mu.Unlock()
+		delete(h.retries, d)
 		if !h.closed {
 			h.pending = append(h.pending, d)
 			h.poke()
@@ -383,6 +387,9 @@ func (h *Hooks) deliver(d *delivery) {
 	}
 	if next.After(h.clock.Now()) {
 		// Schedule first, then tell: whoever sees the failure sees the retry.
+		h.mu.Lock()
+		h.retries[d] = true
+		h.mu.Unlock()
 		h.clock.At(next, retry)
 		h.publish(d, Failed, data)
 		return
@@ -391,6 +398,52 @@ func (h *Hooks) deliver(d *delivery) {
 	// failures are recorded in the order of their attempts.
 	h.publish(d, Failed, data)
 	retry()
+}
+
+// Summary is one hook's state, for the control plane: where it posts (the
+// names of its headers only, whose values may be secrets), its filter,
+// and its notifications waiting for an attempt now or for a retry on the
+// sandbox clock.
+type Summary struct {
+	AppKey   string      `json:"appKey"`
+	URL      string      `json:"url"`
+	Headers  []string    `json:"headers"`
+	Filter   feed.Filter `json:"filter"`
+	Pending  int         `json:"pending"`
+	Retrying int         `json:"retrying"`
+	// NextRetry is when the earliest retry is due.
+	NextRetry *time.Time `json:"nextRetry,omitempty"`
+}
+
+// Summaries lists an account's hooks, by app key.
+func (h *Hooks) Summaries(account string) []Summary {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	out := []Summary{}
+	for key, hk := range h.hooks[account] {
+		sum := Summary{AppKey: key, URL: hk.cfg.Hook.URL, Headers: []string{}, Filter: hk.cfg.Filter}
+		for name := range hk.cfg.Hook.Headers {
+			sum.Headers = append(sum.Headers, name)
+		}
+		slices.Sort(sum.Headers)
+		for _, d := range h.pending {
+			if d.hook == hk {
+				sum.Pending++
+			}
+		}
+		for d := range h.retries {
+			if d.hook == hk {
+				sum.Retrying++
+				if sum.NextRetry == nil || d.due.Before(*sum.NextRetry) {
+					due := d.due
+					sum.NextRetry = &due
+				}
+			}
+		}
+		out = append(out, sum)
+	}
+	slices.SortFunc(out, func(a, b Summary) int { return strings.Compare(a.AppKey, b.AppKey) })
+	return out
 }
 
 func (h *Hooks) publish(d *delivery, kind string, data map[string]any) {

@@ -67,11 +67,19 @@ type Entry struct {
 	// Origin names a caller inside the sandbox (the VTEX-SkyHub bridge);
 	// empty for the integration's own requests.
 	Origin string `json:"origin,omitempty"`
+	// EventSeqStart and EventSeqEnd are the event log's last sequence
+	// number when the request arrived and when it was answered: the
+	// events numbered after the first, up to the second, were raised while
+	// it was served (an order's timeline puts them under the call).
+	EventSeqStart int64 `json:"eventSeqStart,omitempty"`
+	EventSeqEnd   int64 `json:"eventSeqEnd,omitempty"`
 }
 
 // Filter selects entries; zero fields match everything.
 type Filter struct {
 	Account, API, Method, Caller string
+	// Status is a status code ("404") or a class ("4xx").
+	Status string
 	// Path is a glob (path.Match: * stays within one segment), or a
 	// prefix when it ends in "/**".
 	Path string
@@ -79,14 +87,33 @@ type Filter struct {
 	// at or after that sandbox time.
 	SinceSeq  int64
 	SinceTime time.Time
-	Limit     int
+	// Limit keeps the first Limit matches; Last the last Last matches
+	// (both oldest first).
+	Limit, Last int
 }
 
 // Journal is a bounded record of requests, safe for concurrent use.
 type Journal struct {
 	ring *ring.Ring[Entry]
 	now  func() time.Time
+	// eventSeq reads the event log's last sequence number (nil: none).
+	eventSeq func() int64
 }
+
+// MarkEvents has every recorded request note the event sequence numbers
+// around it (Entry.EventSeqStart, EventSeqEnd), read from seq. Call it
+// before the journal records anything.
+func (j *Journal) MarkEvents(seq func() int64) { j.eventSeq = seq }
+
+func (j *Journal) markEvents() int64 {
+	if j.eventSeq == nil {
+		return 0
+	}
+	return j.eventSeq()
+}
+
+// Changed returns a channel closed when the next entry is recorded.
+func (j *Journal) Changed() <-chan struct{} { return j.ring.Changed() }
 
 // New returns a journal keeping the last size entries (0: DefaultSize),
 // and no more than DefaultBytes of them, stamped with now (the sandbox
@@ -114,6 +141,12 @@ func (e *Entry) size() int {
 // bounds, and returns it with its sequence number.
 func (j *Journal) Record(e Entry) Entry {
 	e.bound()
+	if e.EventSeqStart == 0 && e.EventSeqEnd == 0 {
+		// Recorded after the fact (an outgoing delivery): it follows the
+		// events raised so far.
+		e.EventSeqStart = j.markEvents()
+		e.EventSeqEnd = e.EventSeqStart
+	}
 	return j.ring.Add(e, func(e *Entry, seq int64) { e.Seq = seq })
 }
 
@@ -143,8 +176,14 @@ func (e *Entry) bound() {
 
 // Entries returns the matching entries, oldest first.
 func (j *Journal) Entries(f Filter) []Entry {
-	return j.ring.Select(func(e *Entry) bool { return f.matches(e) }, f.Limit)
+	if f.Last > 0 {
+		return j.ring.SelectLast(f.matches, f.Last)
+	}
+	return j.ring.Select(f.matches, f.Limit)
 }
+
+// Select returns, oldest first, the entries for which keep is true.
+func (j *Journal) Select(keep func(*Entry) bool) []Entry { return j.ring.Select(keep, 0) }
 
 // Forget drops the entries of one account, or all entries for "".
 func (j *Journal) Forget(account string) {
@@ -158,10 +197,36 @@ func (f *Filter) matches(e *Entry) bool {
 		f.Method != "" && !strings.EqualFold(e.Method, f.Method),
 		f.Caller != "" && e.Caller != f.Caller,
 		f.SinceSeq > 0 && e.Seq <= f.SinceSeq,
-		!f.SinceTime.IsZero() && e.Time.Before(f.SinceTime):
+		!f.SinceTime.IsZero() && e.Time.Before(f.SinceTime),
+		f.Status != "" && !MatchStatus(f.Status, e.Status):
 		return false
 	}
 	return f.Path == "" || MatchPath(f.Path, e.Path)
+}
+
+// MatchStatus tells whether status matches pattern: a code ("404") or a
+// class ("4xx"). A malformed pattern matches nothing.
+func MatchStatus(pattern string, status int) bool {
+	if !ValidStatus(pattern) {
+		return false
+	}
+	code := strconv.Itoa(status)
+	if strings.HasSuffix(pattern, "xx") {
+		return len(code) == 3 && code[0] == pattern[0]
+	}
+	return code == pattern
+}
+
+// ValidStatus tells whether pattern is a status code or class, 100–599
+// or 1xx–5xx.
+func ValidStatus(pattern string) bool {
+	if len(pattern) != 3 || pattern[0] < '1' || pattern[0] > '5' {
+		return false
+	}
+	if pattern[1:] == "xx" {
+		return true
+	}
+	return pattern[1] >= '0' && pattern[1] <= '9' && pattern[2] >= '0' && pattern[2] <= '9'
 }
 
 // MatchPath tells whether p matches the glob pattern: path.Match, plus a
@@ -188,6 +253,7 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			started := time.Now()
 			at := j.now()
+			mark := j.markEvents()
 			var reqBody []byte
 			reqTruncated := false
 			if r.Body != nil && r.Body != http.NoBody {
@@ -206,9 +272,10 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 				RequestBody: string(reqBody), RequestBodyTruncated: reqTruncated,
 				ResponseBody: rec.kept(), ResponseBodyTruncated: rec.truncated,
-				DurationMs: float64(time.Since(started).Microseconds()) / 1000,
-				Fault:      rec.Header().Get(FaultHeader),
-				Origin:     r.Header.Get(OriginHeader),
+				DurationMs:    float64(time.Since(started).Microseconds()) / 1000,
+				Fault:         rec.Header().Get(FaultHeader),
+				Origin:        r.Header.Get(OriginHeader),
+				EventSeqStart: mark, EventSeqEnd: j.markEvents(),
 			})
 		})
 	}

@@ -125,3 +125,53 @@ func TestSharedBodiesAreJournaledWhole(t *testing.T) {
 		t.Errorf("plain writer got %q", rec.Body.String())
 	}
 }
+
+func TestStatusFilterTakesCodesAndClasses(t *testing.T) {
+	for _, tt := range []struct {
+		pattern string
+		status  int
+		want    bool
+	}{
+		{"404", 404, true}, {"404", 409, false}, {"4xx", 429, true}, {"4xx", 503, false},
+		{"2xx", 204, true}, {"6xx", 600, false}, {"40", 40, false}, {"4x4", 404, false}, {"abc", 200, false},
+	} {
+		if got := MatchStatus(tt.pattern, tt.status); got != tt.want {
+			t.Errorf("MatchStatus(%q, %d) = %v, want %v", tt.pattern, tt.status, got, tt.want)
+		}
+	}
+	j := New(10, time.Now)
+	for _, st := range []int{200, 404, 429, 204, 503} {
+		j.Record(Entry{Status: st, Path: "/x"})
+	}
+	var got []int
+	for _, e := range j.Entries(Filter{Status: "4xx"}) {
+		got = append(got, e.Status)
+	}
+	if len(got) != 2 || got[0] != 404 || got[1] != 429 {
+		t.Fatalf("4xx kept %v, want [404 429]", got)
+	}
+	if last := j.Entries(Filter{Last: 2}); len(last) != 2 || last[0].Status != 204 || last[1].Status != 503 {
+		t.Fatalf("the last 2 are %+v, want 204 then 503", last)
+	}
+}
+
+func TestMiddlewareMarksTheEventsRaisedWhileServing(t *testing.T) {
+	j := New(10, time.Now)
+	var seq int64 = 7
+	j.MarkEvents(func() int64 { return seq })
+	h := j.Middleware("vtex", func(*http.Request) string { return "a" })(http.HandlerFunc(func(w http.ResponseWriter, _ *http.Request) {
+		seq += 2 // two events raised by this request
+		w.WriteHeader(204)
+	}))
+	ch := j.Changed()
+	h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest("POST", "/x", nil))
+	select {
+	case <-ch:
+	default:
+		t.Fatal("recording did not signal Changed")
+	}
+	e := j.Entries(Filter{})[0]
+	if e.EventSeqStart != 7 || e.EventSeqEnd != 9 {
+		t.Fatalf("marks %d..%d, want 7..9", e.EventSeqStart, e.EventSeqEnd)
+	}
+}

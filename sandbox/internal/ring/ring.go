@@ -4,7 +4,10 @@
 // given, and answers filtered reads oldest first.
 package ring
 
-import "sync"
+import (
+	"slices"
+	"sync"
+)
 
 // Ring keeps the last Cap entries of type T (and no more than MaxBytes of
 // them, when sized), in a circular buffer: adding to a full ring
@@ -20,6 +23,8 @@ type Ring[T any] struct {
 	size     func(*T) int // nil: bounded by count only
 	maxBytes int
 	bytes    int
+
+	changed chan struct{} // closed at the next Add; nil until someone waits
 }
 
 // New returns a ring holding at most capacity entries (at least 1).
@@ -59,6 +64,10 @@ func (r *Ring[T]) Add(v T, stamp func(*T, int64)) T {
 	*r.at(r.n) = v
 	r.n++
 	r.bytes += n
+	if r.changed != nil {
+		close(r.changed)
+		r.changed = nil
+	}
 	return v
 }
 
@@ -69,6 +78,18 @@ func (r *Ring[T]) grow() {
 		buf[i] = *r.at(i)
 	}
 	r.buf, r.head = buf, 0
+}
+
+// Changed returns a channel closed when the next entry is added. A reader
+// that tails the ring takes it before reading, then waits on it: an entry
+// added between the read and the wait is never missed.
+func (r *Ring[T]) Changed() <-chan struct{} {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.changed == nil {
+		r.changed = make(chan struct{})
+	}
+	return r.changed
 }
 
 // dropOldest forgets the oldest entry, clearing its slot so that what it
@@ -98,6 +119,24 @@ func (r *Ring[T]) Select(keep func(*T) bool, limit int) []T {
 			}
 		}
 	}
+	return out
+}
+
+// SelectLast returns, oldest first, the last n entries for which keep is
+// true (n ≤ 0: all of them).
+func (r *Ring[T]) SelectLast(keep func(*T) bool, n int) []T {
+	if n <= 0 {
+		return r.Select(keep, 0)
+	}
+	r.mu.RLock()
+	defer r.mu.RUnlock()
+	out := []T{}
+	for i := r.n - 1; i >= 0 && len(out) < n; i-- {
+		if v := r.at(i); keep(v) {
+			out = append(out, *v)
+		}
+	}
+	slices.Reverse(out)
 	return out
 }
 

@@ -55,3 +55,39 @@ func TestSizedRingMemoryFollowsWhatIsKept(t *testing.T) {
 		t.Fatalf("seq = %d, want 10001", seqs[0])
 	}
 }
+
+func TestSelectLastKeepsTheNewestMatchesOldestFirst(t *testing.T) {
+	r := New[int](100)
+	for i := range 10 {
+		r.Add(i, nil)
+	}
+	even := func(v *int) bool { return *v%2 == 0 }
+	if diff := cmp.Diff([]int{4, 6, 8}, r.SelectLast(even, 3)); diff != "" {
+		t.Fatalf("last 3 even (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff([]int{0, 2, 4, 6, 8}, r.SelectLast(even, 0)); diff != "" {
+		t.Fatalf("all even (-want +got):\n%s", diff)
+	}
+}
+
+func TestChangedIsClosedByTheNextAdd(t *testing.T) {
+	r := New[int](10)
+	ch := r.Changed()
+	select {
+	case <-ch:
+		t.Fatal("Changed closed before anything was added")
+	default:
+	}
+	if r.Changed() != ch {
+		t.Fatal("two waiters before an Add should share one channel")
+	}
+	r.Add(1, nil)
+	select {
+	case <-ch:
+	default:
+		t.Fatal("Changed still open after an Add")
+	}
+	if next := r.Changed(); next == ch {
+		t.Fatal("after an Add, Changed must hand out a fresh channel")
+	}
+}
