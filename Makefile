@@ -44,9 +44,12 @@ fuzz:
 		$(GO) test -run '^$$' -fuzz "^$$target\$$" -fuzztime $(FUZZTIME) $$pkg || exit 1; \
 	done
 
-## bench: the hot-path benchmarks whose figures the README states
+## bench: the figures the README states: the hot paths in process, then
+## the omsbox binary over loopback beside a bare net/http server (start to
+## healthy, GET order, 100,000 orders: creation rate, RSS, list orders)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sandbox/...
+	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./cmd/omsbox/
 
 ## lint: vet and gofmt (no extra tools needed)
 lint: vet fmt-check
