@@ -49,7 +49,7 @@ var (
 	files    map[string]*file
 )
 
-// load reads and compresses every file once.
+// load reads and compresses every file, once per process.
 func load() {
 	files = map[string]*file{}
 	_ = fs.WalkDir(static, "static", func(name string, d fs.DirEntry, err error) error {
@@ -78,8 +78,8 @@ func load() {
 // Handler serves the page: Prefix and Prefix+"/" are index.html, the
 // rest the files under it.
 func Handler(fail ErrorWriter) http.Handler {
-	loadOnce.Do(load)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		loadOnce.Do(load) // on the first visit: a sandbox starts without compressing the page
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			w.Header().Set("Allow", "GET, HEAD")
 			fail(w, http.StatusMethodNotAllowed, "method_not_allowed", "the dashboard's files are read with GET")
