@@ -92,20 +92,23 @@ func (s *store) count(keep func(StoredOrder) bool) int {
 	defer s.mu.Unlock()
 	n := 0
 	for _, o := range s.orders {
-		if keep(*o) {
+		if o.OrderID != mlTokenKey && keep(*o) {
 			n++
 		}
 	}
 	return n
 }
 
-// all returns the stored orders, by id.
+// all returns the stored orders, by id; the Mercado Livre token pair,
+// kept in the same file, is not an order.
 func (s *store) all() []StoredOrder {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	out := make([]StoredOrder, 0, len(s.orders))
 	for _, o := range s.orders {
-		out = append(out, *o)
+		if o.OrderID != mlTokenKey {
+			out = append(out, *o)
+		}
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].OrderID < out[j].OrderID })
 	return out

@@ -25,3 +25,27 @@ func TestAStaleDocumentNeverReplacesANewerOne(t *testing.T) {
 		t.Fatalf("stored %s %s handling=%v", got.Status, got.Order, got.HandlingStarted)
 	}
 }
+
+// TestTheTokenPairIsNotAnOrder: the Mercado Livre tokens share the state
+// file with the orders, but the driver's order list and counts leave them out.
+func TestTheTokenPairIsNotAnOrder(t *testing.T) {
+	s, err := openStore(filepath.Join(t.TempDir(), "state.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, o := range []StoredOrder{{OrderID: mlTokenKey, Status: "token", Order: json.RawMessage(`{}`)},
+		{OrderID: "1-01", Status: "handling", Order: json.RawMessage(`{}`)}} {
+		if err := s.put(o); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if all := s.all(); len(all) != 1 || all[0].OrderID != "1-01" {
+		t.Errorf("orders: %+v", all)
+	}
+	if n := s.count(func(StoredOrder) bool { return true }); n != 1 {
+		t.Errorf("count: %d", n)
+	}
+	if _, ok := s.get(mlTokenKey); !ok {
+		t.Error("the token pair is gone")
+	}
+}
