@@ -59,7 +59,7 @@ var (
 func Phrase(re string) string {
 	s := strings.TrimSuffix(strings.TrimPrefix(re, "^"), "$")
 	s = quoted.ReplaceAllString(s, `"…"`)
-	s = strings.NewReplacer(`(\d+)`, "N", `(\d{3})`, "STATUS", `(/\S*)`, "PATH", `(\S+)`, "DURATION", `(.+)`, "LIST", `\d+`, "N").Replace(s)
+	s = strings.NewReplacer(`(\d+)`, "N", `(\d{3})`, "STATUS", `(/\S*)`, "PATH", `(\S+)`, "VALUE", `(.+)`, "LIST", `\d+`, "N").Replace(s)
 	for innermost.MatchString(s) { // innermost groups first
 		s = innermost.ReplaceAllStringFunc(s, func(m string) string {
 			g := innermost.FindStringSubmatch(m)
