@@ -1,8 +1,11 @@
 // Package openapi owns omsbox's own OpenAPI documents (vtex-oms.yaml,
-// sandbox.yaml, and later skyhub.yaml), embedded in the binary, and the
-// machinery that makes them the contract: loading and validating them once
-// at start, mounting every operation on a router by its operationId, and
-// validating requests (always) and responses (in strict mode) against them.
+// vtex-catalog.yaml, skyhub.yaml, mercadolivre.yaml, correios.yaml,
+// sandbox.yaml and the harness's b2b-erp.yaml), embedded in the binary, and
+// the machinery that makes them the contract: reading their operations at
+// once and parsing and validating each document once per process (on first
+// need, or in the background), mounting every operation on a router by its
+// operationId, and validating requests (always) and responses (in strict
+// mode) against them.
 package openapi
 
 import (
