@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"math/rand/v2"
 	"net/http"
 	"net/url"
 	"os"
@@ -441,27 +440,9 @@ func (c *carrierClient) do(ctx context.Context, method, path string, in, out any
 // errors: the carrier's Retry-After honoured in full, else a jittered
 // exponential back-off.
 func (c *carrierClient) retrying(ctx context.Context, method, path string, mk func(context.Context) (*http.Request, error), out any) error {
-	for attempt := 0; ; attempt++ {
-		advice, err := c.once(ctx, mk, method, path, out)
-		if err == nil {
-			return nil
-		}
-		if advice.never || attempt >= c.retries {
-			return err
-		}
-		wait := advice.wait
-		if !advice.fromServer {
-			if wait == 0 {
-				bound := min(firstBackoff<<attempt, maxBackoff)
-				wait = time.Duration(rand.Int64N(int64(bound)) + 1)
-			}
-			wait = time.Duration(float64(wait) * c.scale)
-		}
-		c.log.Warn("carrier call failed; retrying", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)
-		if err := c.sleep(ctx, wait); err != nil {
-			return err
-		}
-	}
+	return withRetries(ctx, c.retries, c.scale, c.sleep, func(attempt int, wait time.Duration, err error) {
+		c.log.Warn("carrier call failed; retrying", "method", method, "path", path, "attempt", attempt, "wait", wait, "error", err)
+	}, func() (retry, error) { return c.once(ctx, mk, method, path, out) })
 }
 
 func (c *carrierClient) once(ctx context.Context, mk func(context.Context) (*http.Request, error), method, path string, out any) (retry, error) {
@@ -484,12 +465,7 @@ func (c *carrierClient) once(ctx context.Context, mk func(context.Context) (*htt
 		return backoff, fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
 	if resp.StatusCode < 300 {
-		if out != nil && len(data) > 0 {
-			if err := json.Unmarshal(data, out); err != nil {
-				return noRetry, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-			}
-		}
-		return backoff, nil
+		return decodeAnswer(data, method, path, out)
 	}
 	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode}
 	var e struct {

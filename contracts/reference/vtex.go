@@ -78,12 +78,23 @@ func (c *vtexClient) do(ctx context.Context, method, path string, in, out any) e
 // doRaw is do with a body already encoded (the auth function sets its
 // Content-Type when it is not JSON).
 func (c *vtexClient) doRaw(ctx context.Context, method, path string, body []byte, out any) error {
+	return withRetries(ctx, c.retries, c.scale, c.sleep, func(attempt int, wait time.Duration, err error) {
+		c.log.Warn("VTEX call failed; retrying", "method", method, "path", path, "attempt", attempt, "wait", wait, "error", err)
+	}, func() (retry, error) { return c.once(ctx, method, path, body, out) })
+}
+
+// withRetries makes attempts until one succeeds, one advises against
+// retrying, or retries run out. Between two it waits what the server said,
+// in full, or else a fixed guess or a jittered exponential back-off, both
+// scaled; warn hears of each retry.
+func withRetries(ctx context.Context, retries int, scale float64, sleep func(context.Context, time.Duration) error,
+	warn func(attempt int, wait time.Duration, err error), try func() (retry, error)) error {
 	for attempt := 0; ; attempt++ {
-		advice, err := c.once(ctx, method, path, body, out)
+		advice, err := try()
 		if err == nil {
 			return nil
 		}
-		if advice.never || attempt >= c.retries {
+		if advice.never || attempt >= retries {
 			return err
 		}
 		wait := advice.wait // the server's word is honoured in full
@@ -93,13 +104,24 @@ func (c *vtexClient) doRaw(ctx context.Context, method, path string, body []byte
 				bound := min(firstBackoff<<attempt, maxBackoff)
 				wait = time.Duration(rand.Int64N(int64(bound)) + 1)
 			}
-			wait = time.Duration(float64(wait) * c.scale)
+			wait = time.Duration(float64(wait) * scale)
 		}
-		c.log.Warn("VTEX call failed; retrying", "method", method, "path", path, "attempt", attempt+1, "wait", wait, "error", err)
-		if err := c.sleep(ctx, wait); err != nil {
+		warn(attempt+1, wait, err)
+		if err := sleep(ctx, wait); err != nil {
 			return err
 		}
 	}
+}
+
+// decodeAnswer reads a 2xx answer into out (if not nil); a body that is
+// not what out expects is not worth asking for again.
+func decodeAnswer(data []byte, method, path string, out any) (retry, error) {
+	if out != nil && len(data) > 0 {
+		if err := json.Unmarshal(data, out); err != nil {
+			return noRetry, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
+		}
+	}
+	return backoff, nil
 }
 
 // retry is what a failed attempt advises: never retry, wait what the
@@ -156,12 +178,7 @@ func (c *vtexClient) once(ctx context.Context, method, path string, body []byte,
 		return backoff, fmt.Errorf("%s %s: read answer: %w", method, path, err)
 	}
 	if resp.StatusCode < 300 {
-		if out != nil && len(data) > 0 {
-			if err := json.Unmarshal(data, out); err != nil {
-				return noRetry, fmt.Errorf("%s %s: decode answer: %w", method, path, err)
-			}
-		}
-		return backoff, nil
+		return decodeAnswer(data, method, path, out)
 	}
 	apiErr := &APIError{Method: method, Path: path, Status: resp.StatusCode}
 	var e struct {
