@@ -203,6 +203,7 @@ func (m *mlClient) do(ctx context.Context, method, path, contentType string, bod
 type mlOrder struct {
 	ID          int64   `json:"id"`
 	Status      string  `json:"status"`
+	PackID      *int64  `json:"pack_id"`
 	TotalAmount float64 `json:"total_amount"`
 	DateCreated string  `json:"date_created"`
 	Shipping    struct {
@@ -255,18 +256,21 @@ func (c *Connector) mlInvoice(ctx context.Context, a Action) (Receipt, error) {
 	if err != nil {
 		return r, fmt.Errorf("%w: invoiceNumber %q is not an NF-e number", ErrBadAction, a.InvoiceNumber)
 	}
-	// The order as it is now: its total and shipment are what the NF-e
-	// must agree with.
-	var doc json.RawMessage
-	if err := c.ml.do(ctx, "GET", "/orders/"+url.PathEscape(a.OrderID), "", nil, &doc); err != nil {
+	// The order as it is now, with the rest of its pack (a cart of
+	// several items): one shipment, one NF-e for all of them, whose total
+	// is theirs together.
+	orders, err := c.mlShipmentOrders(ctx, a.OrderID)
+	if err != nil {
 		return r, err
 	}
-	var o mlOrder
-	if err := json.Unmarshal(doc, &o); err != nil {
-		return r, fmt.Errorf("Mercado Livre order %s: %w", a.OrderID, err)
-	}
-	if o.Status != "paid" || o.Shipping.ID == 0 {
-		return r, fmt.Errorf("%w: Mercado Livre order %s is %s (shipment %d); only a paid order with a shipment is invoiced", ErrBadAction, a.OrderID, o.Status, o.Shipping.ID)
+	o := orders[0].order
+	total := 0.0
+	for _, x := range orders {
+		if x.order.Status != "paid" || x.order.Shipping.ID == 0 || x.order.Shipping.ID != o.Shipping.ID {
+			return r, fmt.Errorf("%w: Mercado Livre order %d is %s (shipment %d); only paid orders of one shipment are invoiced",
+				ErrBadAction, x.order.ID, x.order.Status, x.order.Shipping.ID)
+		}
+		total += x.order.TotalAmount
 	}
 	issued := time.Now()
 	if sale, err := time.Parse(time.RFC3339, o.DateCreated); err == nil && issued.Before(sale) {
@@ -277,20 +281,70 @@ func (c *Connector) mlInvoice(ctx context.Context, a Action) (Receipt, error) {
 		return r, fmt.Errorf("%w: %v", ErrBadAction, err)
 	}
 	path := fmt.Sprintf("/shipments/%d/invoice_data?siteId=MLB", o.Shipping.ID)
-	if err := c.ml.do(ctx, "POST", path, "application/xml", mlNFe(key, number, issued, o), nil); err != nil {
+	if err := c.ml.do(ctx, "POST", path, "application/xml", mlNFe(key, number, issued, o, total), nil); err != nil {
 		return r, err
 	}
 	r.Receipt = key
-	// Invoiced, its units leave with the NF-e: no longer held back from
+	// Invoiced, their units leave with the NF-e: no longer held back from
 	// the listings' stock.
-	_ = c.store.put(StoredOrder{OrderID: mlKey(a.OrderID), Status: mlInvoiced, Order: doc})
+	for _, x := range orders {
+		_ = c.store.put(StoredOrder{OrderID: mlKey(strconv.FormatInt(x.order.ID, 10)), Status: mlInvoiced, Order: x.doc})
+	}
 	return r, nil
+}
+
+// mlShipped is an order as Mercado Livre answers it, read and decoded.
+type mlShipped struct {
+	order mlOrder
+	doc   json.RawMessage
+}
+
+// mlShipmentOrders reads an order and, when it belongs to a pack, the
+// pack's other orders: the first is the order asked for.
+func (c *Connector) mlShipmentOrders(ctx context.Context, id string) ([]mlShipped, error) {
+	read := func(id string) (mlShipped, error) {
+		var x mlShipped
+		if err := c.ml.do(ctx, "GET", "/orders/"+url.PathEscape(id), "", nil, &x.doc); err != nil {
+			return x, err
+		}
+		if err := json.Unmarshal(x.doc, &x.order); err != nil {
+			return x, fmt.Errorf("Mercado Livre order %s: %w", id, err)
+		}
+		return x, nil
+	}
+	first, err := read(id)
+	if err != nil {
+		return nil, err
+	}
+	out := []mlShipped{first}
+	if first.order.PackID == nil || *first.order.PackID == 0 {
+		return out, nil
+	}
+	var pack struct {
+		Orders []struct {
+			ID int64 `json:"id"`
+		} `json:"orders"`
+	}
+	if err := c.ml.do(ctx, "GET", fmt.Sprintf("/packs/%d", *first.order.PackID), "", nil, &pack); err != nil {
+		return nil, err
+	}
+	for _, po := range pack.Orders {
+		if po.ID == first.order.ID {
+			continue
+		}
+		x, err := read(strconv.FormatInt(po.ID, 10))
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, x)
+	}
+	return out, nil
 }
 
 // mlNFe is the authorised NF-e (nfeProc) the ERP's fiscal module would
 // produce, cut to what Mercado Livre reads: the key, model, series,
 // number, issue date, receiver and total.
-func mlNFe(key string, number int, issued time.Time, o mlOrder) []byte {
+func mlNFe(key string, number int, issued time.Time, o mlOrder, total float64) []byte {
 	type doc struct {
 		XMLName xml.Name `xml:"nfeProc"`
 		Xmlns   string   `xml:"xmlns,attr"`
@@ -321,7 +375,7 @@ func mlNFe(key string, number int, issued time.Time, o mlOrder) []byte {
 	case "CPF":
 		d.InfNFe.Dest.CPF = bi.DocNumber
 	}
-	d.InfNFe.VNF = strconv.FormatFloat(o.TotalAmount, 'f', 2, 64) // the order's total, to the cent
+	d.InfNFe.VNF = strconv.FormatFloat(total, 'f', 2, 64) // the shipment's orders' total, to the cent
 	out, _ := xml.Marshal(d)
 	return append([]byte(xml.Header), out...)
 }

@@ -255,3 +255,40 @@ func TestMercadoLivreReceiverTakesOnlyItsAppsNotifications(t *testing.T) {
 		}
 	}
 }
+
+// A cart of two items is a pack of two orders with one shipment: the ERP
+// invoices it with one NF-e whose total is both orders', and the shipment
+// is then ready to ship.
+func TestMercadoLivreInvoicesAPackWithOneNFe(t *testing.T) {
+	s := sandbox.Start(t)
+	c, drv, seller := mlConnector(t, s)
+	o, err := s.Client.CreateMercadoLivreOrder(ctx, client.NewMercadoLivreOrder{Account: s.Account,
+		Items: []client.MercadoLivreItem{{ID: "CAN-1", Name: "Caneca", Price: 3000, Quantity: 1}, {ID: "PRA-1", Name: "Prato", Price: 4590, Quantity: 2}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if o.PackID == 0 || len(o.OrderIDs) != 2 || o.ShipmentID == 0 {
+		t.Fatalf("a cart of two items: %+v", o)
+	}
+	for _, id := range o.OrderIDs {
+		key := "mercadolivre:" + strconv.FormatInt(id, 10)
+		waitFor(t, "order "+key+" to be downloaded", func() bool { return storedStatus(c, key) == "paid" })
+	}
+	st, out := driver(t, drv, reference.Action{Action: "invoice", OrderID: strconv.FormatInt(o.OrderIDs[1], 10), InvoiceNumber: "NF-7101",
+		ChannelAction: reference.ChannelAction{Channel: reference.ChannelMercadoLivre}})
+	if st != http.StatusOK {
+		t.Fatalf("invoice of a pack: %d %v", st, out)
+	}
+	ship, err := s.MercadoLivre.Shipment(seller, o.ShipmentID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ship["status"] != "ready_to_ship" || ship["substatus"] != "ready_to_print" {
+		t.Errorf("the pack's shipment is %v/%v, want ready_to_ship/ready_to_print", ship["status"], ship["substatus"])
+	}
+	for _, id := range o.OrderIDs {
+		if st := storedStatus(c, "mercadolivre:"+strconv.FormatInt(id, 10)); st == "paid" {
+			t.Errorf("order %d is still held as not invoiced", id)
+		}
+	}
+}
