@@ -268,7 +268,7 @@ func (j *Journal) Middleware(api string, account func(*http.Request) string) fun
 			next.ServeHTTP(rec, r)
 			j.Record(Entry{
 				Time: at, ReceivedAt: started.UTC(), RequestID: r.Header.Get("X-Request-Id"), Account: account(r), API: api,
-				Caller: cmp.Or(r.Header.Get("X-VTEX-API-AppKey"), r.Header.Get("X-User-Email")),
+				Caller: cmp.Or(r.Header.Get("X-Vtex-Api-Appkey"), r.Header.Get("X-User-Email")), // X-VTEX-API-AppKey, canonical
 				Method: r.Method, Path: r.URL.Path, Query: r.URL.RawQuery, Status: rec.status,
 				RequestBody: string(reqBody), RequestBodyTruncated: reqTruncated,
 				ResponseBody: rec.kept(), ResponseBodyTruncated: rec.truncated,

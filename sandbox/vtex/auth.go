@@ -172,10 +172,19 @@ func (c *Credentials) AuthenticatedAccount(r *http.Request) string {
 	return name
 }
 
+// VTEX's credential headers, in the canonical form net/http stores them
+// under (X-VTEX-API-AppKey, X-VTEX-API-AppToken, VtexIdclientAutCookie):
+// a lookup by these finds them without building the key again.
+const (
+	headerAppKey     = "X-Vtex-Api-Appkey"
+	headerAppToken   = "X-Vtex-Api-Apptoken"
+	headerUserCookie = "Vtexidclientautcookie"
+)
+
 // check returns the caller's identity and 0 when the request carries
 // credentials of acct, else the status and message to refuse it with.
 func check(r *http.Request, acct config.Account) (key string, status int, message string) {
-	key, token := r.Header.Get("X-VTEX-API-AppKey"), r.Header.Get("X-VTEX-API-AppToken")
+	key, token := r.Header.Get(headerAppKey), r.Header.Get(headerAppToken)
 	if key != "" || token != "" {
 		if key == "" || token == "" {
 			return "", http.StatusUnauthorized, "Unauthorized access: X-VTEX-API-AppKey and X-VTEX-API-AppToken must be sent together"
@@ -187,7 +196,7 @@ func check(r *http.Request, acct config.Account) (key string, status int, messag
 		}
 		return "", http.StatusForbidden, fmt.Sprintf("Forbidden: the app key and token are not an API key of account %s", acct.Name)
 	}
-	user := r.Header.Get("VtexIdclientAutCookie")
+	user := r.Header.Get(headerUserCookie)
 	if user == "" {
 		if c, err := r.Cookie("VtexIdclientAutCookie"); err == nil {
 			user = c.Value
