@@ -1,6 +1,8 @@
-// Command omsbox runs the sandbox: `omsbox serve` starts the VTEX OMS
-// sandbox and its control plane; `omsbox version` prints the version. It is
-// a thin shell: flags and environment in, package sandbox does the work.
+// Command omsbox runs the sandbox: `omsbox serve` starts the vendor APIs
+// (VTEX, SkyHub, Mercado Livre, the carrier), the control plane and the
+// dashboard; `omsbox contracts` runs the contract harness; `omsbox version`
+// prints the version. It is a thin shell: flags and environment in,
+// packages sandbox and contracts do the work.
 package main
 
 import (
@@ -24,7 +26,7 @@ import (
 	"github.com/omsbox/omsbox/sandbox/config"
 )
 
-const usage = `omsbox — a local sandbox of the VTEX OMS and SkyHub APIs
+const usage = `omsbox — a local sandbox of VTEX, SkyHub, Mercado Livre and a Correios-style carrier
 
 Usage:
   omsbox serve [flags]            run the sandbox (see omsbox serve -h)
