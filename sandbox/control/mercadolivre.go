@@ -29,9 +29,13 @@ func failML(w http.ResponseWriter, err error) {
 	fail(w, http.StatusInternalServerError, "%v", err)
 }
 
-// mlAccount answers the account a call names, which must exist.
-func (p *plane) mlAccount(w http.ResponseWriter, account string) (string, bool) {
-	name := cmp.Or(account, p.DefaultAccount)
+// mlRequest reads a call's body into req and answers the account it
+// names (*account, a field of req), which must exist.
+func (p *plane) mlRequest(w http.ResponseWriter, r *http.Request, req any, account *string) (string, bool) {
+	if !decode(w, r, req) {
+		return "", false
+	}
+	name := cmp.Or(*account, p.DefaultAccount)
 	if _, ok := p.OMS.Account(name); !ok {
 		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", clip.ID(name))
 		return "", false
@@ -39,14 +43,31 @@ func (p *plane) mlAccount(w http.ResponseWriter, account string) (string, bool) 
 	return name, true
 }
 
+// mlAnswer writes what Mercado Livre's side answered, or its refusal.
+func mlAnswer(w http.ResponseWriter, status int, v any, err error) {
+	if err != nil {
+		failML(w, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
+// mlPathID reads a numeric Mercado Livre id from the path: one that is not
+// a number names nothing.
+func mlPathID(w http.ResponseWriter, r *http.Request, param, what string) (int64, bool) {
+	id, err := strconv.ParseInt(mux.Vars(r)[param], 10, 64)
+	if err != nil {
+		fail(w, http.StatusNotFound, "%s %q not found", what, clip.ID(mux.Vars(r)[param]))
+		return 0, false
+	}
+	return id, true
+}
+
 func (p *plane) mlAuthorize(w http.ResponseWriter, r *http.Request) {
 	var req struct {
 		Account string `json:"account"`
 	}
-	if !decode(w, r, &req) {
-		return
-	}
-	name, ok := p.mlAccount(w, req.Account)
+	name, ok := p.mlRequest(w, r, &req, &req.Account)
 	if !ok {
 		return
 	}
@@ -66,19 +87,12 @@ func (p *plane) mlApp(w http.ResponseWriter, r *http.Request) {
 		CallbackURL string   `json:"callbackUrl"`
 		Topics      []string `json:"topics"`
 	}
-	if !decode(w, r, &req) {
-		return
-	}
-	name, ok := p.mlAccount(w, req.Account)
+	name, ok := p.mlRequest(w, r, &req, &req.Account)
 	if !ok {
 		return
 	}
 	app, err := p.MercadoLivre.SetCallback(name, req.CallbackURL, req.Topics)
-	if err != nil {
-		failML(w, err)
-		return
-	}
-	writeJSON(w, http.StatusOK, app)
+	mlAnswer(w, http.StatusOK, app, err)
 }
 
 func (p *plane) createMLOrder(w http.ResponseWriter, account string, n oms.NewOrder, oversell bool) {
@@ -127,10 +141,7 @@ func (p *plane) mlItem(w http.ResponseWriter, r *http.Request) {
 			AvailableQuantity int    `json:"availableQuantity"`
 		} `json:"variations"`
 	}
-	if !decode(w, r, &req) {
-		return
-	}
-	name, ok := p.mlAccount(w, req.Account)
+	name, ok := p.mlRequest(w, r, &req, &req.Account)
 	if !ok {
 		return
 	}
@@ -139,11 +150,7 @@ func (p *plane) mlItem(w http.ResponseWriter, r *http.Request) {
 		nl.Variations = append(nl.Variations, mercadolivre.NewVariation{Name: v.Name, SKU: v.SKU, Quantity: v.AvailableQuantity})
 	}
 	it, err := p.MercadoLivre.CreateListing(nl)
-	if err != nil {
-		failML(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, it)
+	mlAnswer(w, http.StatusCreated, it, err)
 }
 
 func (p *plane) mlQuestion(w http.ResponseWriter, r *http.Request) {
@@ -152,19 +159,12 @@ func (p *plane) mlQuestion(w http.ResponseWriter, r *http.Request) {
 		ItemID  string `json:"itemId"`
 		Text    string `json:"text"`
 	}
-	if !decode(w, r, &req) {
-		return
-	}
-	name, ok := p.mlAccount(w, req.Account)
+	name, ok := p.mlRequest(w, r, &req, &req.Account)
 	if !ok {
 		return
 	}
 	q, err := p.MercadoLivre.Ask(name, req.ItemID, req.Text)
-	if err != nil {
-		failML(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, q)
+	mlAnswer(w, http.StatusCreated, q, err)
 }
 
 func (p *plane) mlMessage(w http.ResponseWriter, r *http.Request) {
@@ -173,19 +173,12 @@ func (p *plane) mlMessage(w http.ResponseWriter, r *http.Request) {
 		PackID  int64  `json:"packId"`
 		Text    string `json:"text"`
 	}
-	if !decode(w, r, &req) {
-		return
-	}
-	name, ok := p.mlAccount(w, req.Account)
+	name, ok := p.mlRequest(w, r, &req, &req.Account)
 	if !ok {
 		return
 	}
 	m, err := p.MercadoLivre.BuyerMessage(name, req.PackID, req.Text)
-	if err != nil {
-		failML(w, err)
-		return
-	}
-	writeJSON(w, http.StatusCreated, m)
+	mlAnswer(w, http.StatusCreated, m, err)
 }
 
 func (p *plane) mlOrderStep(w http.ResponseWriter, r *http.Request) {
@@ -194,16 +187,12 @@ func (p *plane) mlOrderStep(w http.ResponseWriter, r *http.Request) {
 		Action  string `json:"action"`
 		Amount  int64  `json:"amount"`
 	}
-	if !decode(w, r, &req) {
-		return
-	}
-	name, ok := p.mlAccount(w, req.Account)
+	name, ok := p.mlRequest(w, r, &req, &req.Account)
 	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(mux.Vars(r)["orderId"], 10, 64)
-	if err != nil {
-		fail(w, http.StatusNotFound, "order %q not found", clip.ID(mux.Vars(r)["orderId"]))
+	id, ok := mlPathID(w, r, "orderId", "order")
+	if !ok {
 		return
 	}
 	if err := p.MercadoLivre.OrderStep(name, id, req.Action, req.Amount); err != nil {
@@ -219,16 +208,12 @@ func (p *plane) mlShipmentStep(w http.ResponseWriter, r *http.Request) {
 		Account string `json:"account"`
 		Action  string `json:"action"`
 	}
-	if !decode(w, r, &req) {
-		return
-	}
-	name, ok := p.mlAccount(w, req.Account)
+	name, ok := p.mlRequest(w, r, &req, &req.Account)
 	if !ok {
 		return
 	}
-	id, err := strconv.ParseInt(mux.Vars(r)["shipmentId"], 10, 64)
-	if err != nil {
-		fail(w, http.StatusNotFound, "shipment %q not found", clip.ID(mux.Vars(r)["shipmentId"]))
+	id, ok := mlPathID(w, r, "shipmentId", "shipment")
+	if !ok {
 		return
 	}
 	st, err := p.MercadoLivre.ShipmentStep(name, id, req.Action)
