@@ -132,6 +132,15 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	_, _ = w.Write(data)
 }
 
+// reply writes v with status, or the refusal err says.
+func reply(w http.ResponseWriter, status int, v any, err error) {
+	if err != nil {
+		fail(w, err)
+		return
+	}
+	writeJSON(w, status, v)
+}
+
 func fail(w http.ResponseWriter, err error) {
 	var e *Error
 	if errors.As(err, &e) {
@@ -282,11 +291,7 @@ func (a *api) searchOrders(w http.ResponseWriter, r *http.Request) {
 		*d.dst = t
 	}
 	res, err := a.m.SearchOrders(caller(r), oq)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
+	reply(w, 200, res, err)
 }
 
 func (a *api) uploadInvoice(w http.ResponseWriter, r *http.Request) {
@@ -300,11 +305,7 @@ func (a *api) uploadInvoice(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	inv, err := a.m.UploadInvoice(caller(r), id, body)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, inv)
+	reply(w, 200, inv, err)
 }
 
 func (a *api) labels(w http.ResponseWriter, r *http.Request) {
@@ -344,11 +345,7 @@ func (a *api) labels(w http.ResponseWriter, r *http.Request) {
 
 func (a *api) item(w http.ResponseWriter, r *http.Request) {
 	it, err := a.m.Item(caller(r), mux.Vars(r)["item_id"])
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, it)
+	reply(w, 200, it, err)
 }
 
 func (a *api) updateItem(w http.ResponseWriter, r *http.Request) {
@@ -375,11 +372,7 @@ func (a *api) updateItem(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	it, err := a.m.UpdateItem(caller(r), mux.Vars(r)["item_id"], u)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, it)
+	reply(w, 200, it, err)
 }
 
 func (a *api) searchItems(w http.ResponseWriter, r *http.Request) {
@@ -390,11 +383,7 @@ func (a *api) searchItems(w http.ResponseWriter, r *http.Request) {
 	off, lim := paging(r, 50)
 	q := r.URL.Query()
 	res, err := a.m.SearchItems(caller(r), id, q.Get("seller_sku"), q.Get("status"), off, lim)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
+	reply(w, 200, res, err)
 }
 
 func (a *api) searchQuestions(w http.ResponseWriter, r *http.Request) {
@@ -406,11 +395,7 @@ func (a *api) searchQuestions(w http.ResponseWriter, r *http.Request) {
 	}
 	off, lim := paging(r, 50)
 	res, err := a.m.Questions(caller(r), seller, q.Get("item"), q.Get("status"), off, lim)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
+	reply(w, 200, res, err)
 }
 
 func (a *api) answer(w http.ResponseWriter, r *http.Request) {
@@ -423,11 +408,7 @@ func (a *api) answer(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := a.m.Answer(caller(r), body.QuestionID, body.Text)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
+	reply(w, 200, res, err)
 }
 
 func writeRefusal(w http.ResponseWriter, err error) {
@@ -449,11 +430,7 @@ func (a *api) messages(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	res, err := a.m.Messages(caller(r), pack, seller, r.URL.Query().Get("mark_as_read") != "false")
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
+	reply(w, 200, res, err)
 }
 
 func (a *api) sendMessage(w http.ResponseWriter, r *http.Request) {
@@ -499,9 +476,5 @@ func (a *api) missed(w http.ResponseWriter, r *http.Request) {
 	}
 	off, lim := paging(r, 10)
 	res, err := a.n.Missed(caller(r), app, q.Get("topic"), off, lim)
-	if err != nil {
-		fail(w, err)
-		return
-	}
-	writeJSON(w, 200, res)
+	reply(w, 200, res, err)
 }
