@@ -48,10 +48,16 @@ func (x *index) add(o *Order) {
 func (x *index) refresh(o *Order) {
 	r := &x.rows[o.row]
 	r.value, r.status, r.marketplace = o.Value, o.Status, o.Origin != "Fulfillment"
-	r.items = 0
+	r.items = int64(totalItems(o))
+}
+
+// totalItems is the units an order holds, list orders' totalItems.
+func totalItems(o *Order) int {
+	n := 0
 	for _, it := range o.Items {
-		r.items += int64(it.Quantity)
+		n += it.Quantity
 	}
+	return n
 }
 
 // docCache keeps the encoded documents of the orders read lately, so a

@@ -161,7 +161,7 @@ func (a *Account) List(q Query) OrderList {
 	match := func(r *row) bool {
 		return r.created >= from && r.created <= to &&
 			(len(q.Statuses) == 0 || slices.Contains(q.Statuses, r.status)) &&
-			(!deep || q.matches(r.o, text))
+			(!deep || q.matchesMarketing(r.o) && matchesText(r.o, text))
 	}
 
 	a.mu.RLock()
@@ -312,19 +312,8 @@ func (a *acc) stat() Stat {
 	return s
 }
 
-func (q *Query) matches(o *Order, text string) bool {
-	if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, o.Status) {
-		return false
-	}
-	if !q.CreatedFrom.IsZero() && o.CreationDate.Before(q.CreatedFrom) {
-		return false
-	}
-	if !q.CreatedTo.IsZero() && o.CreationDate.After(q.CreatedTo) {
-		return false
-	}
-	if !q.matchesMarketing(o) {
-		return false
-	}
+// matchesText is the full-text q: order id, email, document or name.
+func matchesText(o *Order, text string) bool {
 	if text == "" {
 		return true
 	}
@@ -370,9 +359,7 @@ func summarize(o *Order) Summary {
 		}
 	}
 	s.PaymentNames = strings.Join(names, ", ")
-	for _, it := range o.Items {
-		s.TotalItems += it.Quantity
-	}
+	s.TotalItems = totalItems(o)
 	if li := o.ShippingData.LogisticsInfo; len(li) > 0 {
 		estimate := li[0].ShippingEstimateDate
 		s.ShippingEstimatedDate = &estimate

@@ -43,7 +43,7 @@ func naiveList(orders []*Order, q Query) OrderList {
 	text := strings.ToLower(strings.TrimSpace(q.Text))
 	var matched []*Order
 	for _, o := range orders {
-		if q.matches(o, text) {
+		if naiveMatch(q, o, text) {
 			matched = append(matched, o)
 		}
 	}
@@ -68,6 +68,20 @@ func naiveList(orders []*Order, q Query) OrderList {
 		}
 	}
 	return out
+}
+
+// naiveMatch is a query's filters read on the order itself.
+func naiveMatch(q Query, o *Order, text string) bool {
+	if len(q.Statuses) > 0 && !slices.Contains(q.Statuses, o.Status) {
+		return false
+	}
+	if !q.CreatedFrom.IsZero() && o.CreationDate.Before(q.CreatedFrom) {
+		return false
+	}
+	if !q.CreatedTo.IsZero() && o.CreationDate.After(q.CreatedTo) {
+		return false
+	}
+	return q.matchesMarketing(o) && matchesText(o, text)
 }
 
 func items(o *Order) int {
