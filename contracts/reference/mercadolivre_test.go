@@ -292,3 +292,33 @@ func TestMercadoLivreInvoicesAPackWithOneNFe(t *testing.T) {
 		}
 	}
 }
+
+// The catch-up reads past the notifications of topics the ERP does not
+// follow: a listing's (whose id, MLB…, is not a number) is no failure.
+func TestMercadoLivreCatchUpPassesOverOtherTopics(t *testing.T) {
+	s := sandbox.Start(t)
+	cfg, _ := mlConfig(t, s, freeAddrs(t, 1)[0]) // nothing listens there
+	c, err := reference.New(cfg, quiet)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.MercadoLivre.CreateListing(mercadolivre.NewListing{Account: s.Account, Title: "Caneca", SKU: "CAN-1", PriceCents: 3000, Quantity: 4}); err != nil {
+		t.Fatal(err)
+	}
+	o, err := s.Client.CreateMercadoLivreOrder(ctx, client.NewMercadoLivreOrder{Account: s.Account,
+		Items: []client.MercadoLivreItem{{ID: "CAN-1", Name: "Caneca", Price: 3000, Quantity: 1}}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	app, _ := s.MercadoLivre.App(s.Account)
+	waitFor(t, "the listing's notification to be missed", func() bool {
+		res, err := s.MLNotifier.Missed(mercadolivre.Caller{Account: s.Account, SellerID: app.SellerID}, app.ApplicationID(), "items", 0, 10)
+		return err == nil && len(res["messages"].([]map[string]any)) > 0
+	})
+	if err := c.Once(ctx); err != nil {
+		t.Fatalf("a catch-up with a listing's notification missed: %v", err)
+	}
+	if st := storedStatus(c, "mercadolivre:"+strconv.FormatInt(o.OrderID, 10)); st != "paid" {
+		t.Fatalf("the order is stored %q, want paid", st)
+	}
+}

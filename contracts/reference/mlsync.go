@@ -96,6 +96,9 @@ func (c *Connector) mercadoLivreLoop(ctx context.Context) error {
 // mlNotified reads the resource a notification (or a missed one) points
 // at; topics the ERP does not follow are ignored.
 func (c *Connector) mlNotified(ctx context.Context, topic, resource string) error {
+	if topic != "orders_v2" && topic != "questions" {
+		return nil // items, shipments, messages: the listings' ids are not numbers
+	}
 	id := resource[strings.LastIndex(resource, "/")+1:]
 	if _, err := strconv.ParseInt(id, 10, 64); err != nil {
 		return fmt.Errorf("resource %q does not end in an id", resource)
