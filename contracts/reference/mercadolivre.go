@@ -77,6 +77,9 @@ type mlClient struct {
 	now func() time.Time
 
 	mu sync.Mutex // one token exchange at a time
+	// codeTraded says this process has sent its authorization code: once
+	// for the first pair, or once when the stored pair is refused.
+	codeTraded bool
 }
 
 func newMLClient(cfg Config, st *store, log *slog.Logger) *mlClient {
@@ -87,7 +90,8 @@ func newMLClient(cfg Config, st *store, log *slog.Logger) *mlClient {
 }
 
 // token returns a valid access token: the stored one, a refreshed one, or
-// (the first time) the one the authorization code buys.
+// the one the authorization code buys (the first time, or when the stored
+// pair is refused and the code has not been sent by this process).
 func (m *mlClient) token(ctx context.Context) (mlTokens, error) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
@@ -102,11 +106,13 @@ func (m *mlClient) token(ctx context.Context) (mlTokens, error) {
 		if m.cfg.MLCode == "" {
 			return t, errors.New("no Mercado Livre token yet and no authorization code (OMSBOX_ML_CODE)")
 		}
-		return m.grant(ctx, t, url.Values{"grant_type": {"authorization_code"}, "code": {m.cfg.MLCode},
-			"redirect_uri": {m.cfg.MLRedirectURI}})
+		return m.tradeCode(ctx, t)
 	case m.now().Add(mlRefreshMargin).Before(t.Expires):
 		return t, nil
 	case t.RefreshToken == t.RefreshTokenUsed:
+		if m.canTradeCode() { // a new consent, given since the pair was lost
+			return m.tradeCode(ctx, t)
+		}
 		return t, errors.New("the Mercado Livre refresh token was already used; the seller must authorize the app again")
 	}
 	// Record the refresh token as used before sending it: should the
@@ -115,7 +121,24 @@ func (m *mlClient) token(ctx context.Context) (mlTokens, error) {
 	if err := m.save(t); err != nil {
 		return t, err
 	}
-	return m.grant(ctx, t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {t.RefreshToken}})
+	fresh, err := m.grant(ctx, t, url.Values{"grant_type": {"refresh_token"}, "refresh_token": {t.RefreshToken}})
+	if StatusOf(err) == http.StatusBadRequest && m.canTradeCode() {
+		// Refused (another Mercado Livre, or a pair revoked): the code
+		// configured may be a new consent.
+		return m.tradeCode(ctx, t)
+	}
+	return fresh, err
+}
+
+// canTradeCode says an authorization code is configured and this process
+// has not sent it yet (a code is single use).
+func (m *mlClient) canTradeCode() bool { return m.cfg.MLCode != "" && !m.codeTraded }
+
+// tradeCode buys a token pair with the authorization code, once.
+func (m *mlClient) tradeCode(ctx context.Context, t mlTokens) (mlTokens, error) {
+	m.codeTraded = true
+	return m.grant(ctx, t, url.Values{"grant_type": {"authorization_code"}, "code": {m.cfg.MLCode},
+		"redirect_uri": {m.cfg.MLRedirectURI}})
 }
 
 // grant calls POST /oauth/token once (never retried: a code or refresh

@@ -322,3 +322,25 @@ func TestMercadoLivreCatchUpPassesOverOtherTopics(t *testing.T) {
 		t.Fatalf("the order is stored %q, want paid", st)
 	}
 }
+
+// A new consent replaces the stored token pair: the sandbox restarted
+// (its tokens are gone), the seller authorized the app again, and the
+// client, keeping its state file, trades the new code instead of
+// refreshing a pair nobody knows. Started again with the same code, it
+// keeps the pair that code bought.
+func TestMercadoLivreANewConsentReplacesTheStoredTokens(t *testing.T) {
+	state := filepath.Join(t.TempDir(), "state.json")
+	for round, s := range []*sandbox.Server{sandbox.Start(t), sandbox.Start(t)} {
+		cfg, _ := mlConfig(t, s, freeAddrs(t, 1)[0])
+		cfg.StateFile = state
+		for again := range 2 {
+			c, err := reference.New(cfg, quiet)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := c.Once(ctx); err != nil {
+				t.Fatalf("sandbox %d, start %d: %v", round+1, again+1, err)
+			}
+		}
+	}
+}
