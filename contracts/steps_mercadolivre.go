@@ -83,6 +83,13 @@ var mercadoLivreSteps = []*StepDef{
 		Example:   "Then the integration fetched the Mercado Livre order on its orders_v2 notification",
 		ExamplePT: "Então a integração buscou o pedido do Mercado Livre ao receber sua notificação orders_v2",
 		Fn:        func(ctx context.Context) error { return worldOf(ctx).mlFetchedOnNotification(ctx) }},
+	{Area: "mercadolivre", EN: `^the integration recovered the Mercado Livre order by catching up$`,
+		PT:        `^a integração recuperou o pedido do Mercado Livre ao se pôr em dia$`,
+		Params:    "a read of its own that catches up (GET /missed_feeds, or an order search) listed the order, and it stored the order",
+		ParamsPT:  "uma leitura sua de recuperação (GET /missed_feeds, ou uma busca de pedidos) listou o pedido, e ela guardou o pedido",
+		Example:   "Then the integration recovered the Mercado Livre order by catching up",
+		ExamplePT: "Então a integração recuperou o pedido do Mercado Livre ao se pôr em dia",
+		Fn:        func(ctx context.Context) error { return worldOf(ctx).mlRecovered(ctx) }},
 	{Area: "mercadolivre", EN: `^Mercado Livre lists the order's notification in missed_feeds$`,
 		PT:        `^o Mercado Livre lista a notificação do pedido em missed_feeds$`,
 		Params:    "the app's callback did not take an orders_v2 notification of the order (GET /missed_feeds)",
@@ -201,6 +208,34 @@ func (w *world) mlDownloaded(ctx context.Context) error {
 		return errors.New("the scenario has no Mercado Livre order")
 	}
 	return w.mlStored(ctx, fmt.Sprintf("mercadolivre:%d", w.ml.order), fmt.Sprintf("Mercado Livre order %d", w.ml.order))
+}
+
+// mlRecovered checks that the scenario's order came in by catching up:
+// the integration stored it, and a read of its own that catches up (GET
+// /missed_feeds, or an order search) listed it. An order that reached the
+// integration only another way (a notification retried once it was up)
+// does not show that it catches up.
+func (w *world) mlRecovered(ctx context.Context) error {
+	if err := w.mlDownloaded(ctx); err != nil {
+		return err
+	}
+	id := strconv.FormatInt(w.ml.order, 10)
+	calls, err := w.journal(ctx, client.JournalFilter{API: "mercadolivre", Method: "GET", Limit: 10000})
+	if err != nil {
+		return err
+	}
+	var reads []string
+	for _, e := range calls {
+		if !strings.HasSuffix(e.Path, "/missed_feeds") && !strings.Contains(e.Path, "/orders/search") {
+			continue
+		}
+		if e.Status == http.StatusOK && strings.Contains(e.ResponseBody, id) {
+			return nil
+		}
+		reads = append(reads, fmt.Sprintf("  GET %s?%s → %d", e.Path, e.Query, e.Status))
+	}
+	return fmt.Errorf("the integration has order %s, but no read of its own that catches up (GET /missed_feeds, or an order search) listed it; its catch-up reads:\n%s",
+		id, cmp.Or(strings.Join(reads, "\n"), "  none"))
 }
 
 // mlStored waits until the integration's driver lists a record (GET

@@ -40,4 +40,4 @@ Feature: Mercado Livre
     Given a paid Mercado Livre order arrives
     And Mercado Livre lists the order's notification in missed_feeds
     When the integration starts with Mercado Livre
-    Then the integration downloaded the Mercado Livre order
+    Then the integration recovered the Mercado Livre order by catching up

@@ -41,4 +41,4 @@ Funcionalidade: Mercado Livre
     Dado que um pedido pago do Mercado Livre chega
     E o Mercado Livre lista a notificação do pedido em missed_feeds
     Quando a integração inicia com o Mercado Livre
-    Então a integração baixou o pedido do Mercado Livre
+    Então a integração recuperou o pedido do Mercado Livre ao se pôr em dia
