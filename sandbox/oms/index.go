@@ -15,11 +15,11 @@ type row struct {
 	items       int64
 	status      Status
 	marketplace bool // origin Marketplace (else Fulfillment)
-	o           *Order
+	e           *entry
 }
 
-// index keeps an account's rows sorted by (created, arrival). Each order
-// knows its row's position (Order.row). Its methods run under the
+// index keeps an account's rows sorted by (created, arrival). Each entry
+// knows its row's position (entry.row). Its methods run under the
 // account's lock.
 type index struct {
 	rows    []row
@@ -28,27 +28,30 @@ type index struct {
 
 func (x *index) reset() { *x = index{} }
 
-// add places a new order. Orders mostly arrive in creation order, so the
-// row goes at the end; a backdated order moves the later rows one place.
-func (x *index) add(o *Order) {
+// add places a new (hot) order. Orders mostly arrive in creation order, so
+// the row goes at the end; a backdated order moves the later rows one place.
+func (x *index) add(e *entry) {
 	x.arrived++
-	r := row{created: o.CreationDate.UnixNano(), arrival: x.arrived, o: o}
+	r := row{created: e.o.CreationDate.UnixNano(), arrival: x.arrived, e: e}
 	i := len(x.rows)
 	for i > 0 && x.rows[i-1].created > r.created {
 		i--
 	}
 	x.rows = slices.Insert(x.rows, i, r)
 	for j := i; j < len(x.rows); j++ {
-		x.rows[j].o.row = j
+		x.rows[j].e.row = j
 	}
-	x.refresh(o)
+	x.refresh(e)
 }
 
-// refresh copies o's listed fields into its row after a change.
-func (x *index) refresh(o *Order) {
-	r := &x.rows[o.row]
+// refresh copies a hot order's listed fields into its row and entry after
+// a change.
+func (x *index) refresh(e *entry) {
+	o := e.o
+	r := &x.rows[e.row]
 	r.value, r.status, r.marketplace = o.Value, o.Status, o.Origin != "Fulfillment"
 	r.items = int64(totalItems(o))
+	e.refresh(o)
 }
 
 // totalItems is the units an order holds, list orders' totalItems.
@@ -62,44 +65,63 @@ func totalItems(o *Order) int {
 
 // docCache keeps the encoded documents of the orders read lately, so a
 // client that polls an order gets bytes already made. A change drops the
-// order's document; the cache holds at most docCacheSize documents and
-// forgets arbitrary ones beyond that.
+// order's document. The documents of hot orders stay until the order
+// changes or goes cold (the freeze compresses that very document rather
+// than encoding the order again); those of cold orders, decompressed for
+// a read, are kept up to docCacheSize, arbitrary ones forgotten beyond.
+//
+// put runs under the account's read lock, freeze and drop under its write
+// lock, so an entry's hotness cannot change during a put.
 type docCache struct {
 	mu   sync.Mutex
-	docs map[*Order][]byte
+	hot  map[*entry][]byte
+	cold map[*entry][]byte
 }
 
 const docCacheSize = 1024
 
-func (c *docCache) get(o *Order) []byte {
+func (c *docCache) get(e *entry) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.docs[o]
+	if doc, ok := c.hot[e]; ok {
+		return doc
+	}
+	return c.cold[e]
 }
 
-func (c *docCache) put(o *Order, doc []byte) {
+func (c *docCache) put(e *entry, doc []byte) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	if c.docs == nil {
-		c.docs = map[*Order][]byte{}
+	if c.hot == nil {
+		c.hot, c.cold = map[*entry][]byte{}, map[*entry][]byte{}
 	}
-	for k := range c.docs {
-		if len(c.docs) < docCacheSize {
+	if e.o != nil {
+		c.hot[e] = doc
+		return
+	}
+	for k := range c.cold {
+		if len(c.cold) < docCacheSize {
 			break
 		}
-		delete(c.docs, k)
+		delete(c.cold, k)
 	}
-	c.docs[o] = doc
+	c.cold[e] = doc
 }
 
-func (c *docCache) drop(o *Order) {
+// take drops the entry's document and returns it, if it had one.
+func (c *docCache) take(e *entry) []byte {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	delete(c.docs, o)
+	doc := c.hot[e]
+	delete(c.hot, e)
+	delete(c.cold, e)
+	return doc
 }
+
+func (c *docCache) drop(e *entry) { c.take(e) }
 
 func (c *docCache) clear() {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	c.docs = nil
+	c.hot, c.cold = nil, nil
 }

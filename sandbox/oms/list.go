@@ -161,7 +161,7 @@ func (a *Account) List(q Query) OrderList {
 	match := func(r *row) bool {
 		return r.created >= from && r.created <= to &&
 			(len(q.Statuses) == 0 || slices.Contains(q.Statuses, r.status)) &&
-			(!deep || q.matchesMarketing(r.o) && matchesText(r.o, text))
+			(!deep || q.matchesMarketing(r.e) && matchesText(r.e, text))
 	}
 
 	a.mu.RLock()
@@ -185,7 +185,11 @@ func (a *Account) List(q Query) OrderList {
 		return out
 	}
 	for _, r := range a.page(q, match, start, q.PerPage) {
-		out.List = append(out.List, summarize(r.o))
+		o, err := r.e.view()
+		if err != nil { // the sandbox's own document, unreadable: a bug
+			panic(err)
+		}
+		out.List = append(out.List, summarize(o))
 	}
 	return out
 }
@@ -258,10 +262,10 @@ func (a *Account) page(q Query, match func(*row) bool, start, n int) []*row {
 
 // rowKeys compares two rows by a sort field.
 var rowKeys = map[OrderBy]func(x, y *row) int{
-	OrderByOrderID:    func(x, y *row) int { return cmp.Compare(x.o.OrderID, y.o.OrderID) },
+	OrderByOrderID:    func(x, y *row) int { return cmp.Compare(x.e.id, y.e.id) },
 	OrderByItems:      func(x, y *row) int { return cmp.Compare(x.items, y.items) },
 	OrderByTotalValue: func(x, y *row) int { return cmp.Compare(x.value, y.value) },
-	OrderByOrigin:     func(x, y *row) int { return cmp.Compare(x.o.Origin, y.o.Origin) },
+	OrderByOrigin:     func(x, y *row) int { return cmp.Compare(x.e.origin, y.e.origin) },
 }
 
 // statAcc adds up one statistic and its facets; stat() gives VTEX's block.
@@ -313,12 +317,11 @@ func (a *acc) stat() Stat {
 }
 
 // matchesText is the full-text q: order id, email, document or name.
-func matchesText(o *Order, text string) bool {
+func matchesText(e *entry, text string) bool {
 	if text == "" {
 		return true
 	}
-	c := &o.ClientProfileData
-	for _, field := range []string{o.OrderID, c.Email, c.Document, c.FirstName + " " + c.LastName} {
+	for _, field := range []string{e.id, e.email, e.cpf, e.name} {
 		if strings.Contains(strings.ToLower(field), text) {
 			return true
 		}
@@ -328,16 +331,15 @@ func matchesText(o *Order, text string) bool {
 
 // matchesMarketing applies the exact-match filters: the UTMs and the
 // buyer's e-mail. An order without marketing data matches no UTM filter.
-func (q *Query) matchesMarketing(o *Order) bool {
-	if q.ClientEmail != "" && !strings.EqualFold(o.ClientProfileData.Email, q.ClientEmail) {
+func (q *Query) matchesMarketing(e *entry) bool {
+	if q.ClientEmail != "" && !strings.EqualFold(e.email, q.ClientEmail) {
 		return false
 	}
 	if q.UtmSource == "" && q.UtmMedium == "" && q.UtmCampaign == "" {
 		return true
 	}
-	m := o.MarketingData
-	return m != nil && (q.UtmSource == "" || m.UtmSource == q.UtmSource) &&
-		(q.UtmMedium == "" || m.UtmMedium == q.UtmMedium) && (q.UtmCampaign == "" || m.UtmCampaign == q.UtmCampaign)
+	return e.marketing && (q.UtmSource == "" || e.utmSource == q.UtmSource) &&
+		(q.UtmMedium == "" || e.utmMedium == q.UtmMedium) && (q.UtmCampaign == "" || e.utmCampaign == q.UtmCampaign)
 }
 
 func summarize(o *Order) Summary {

@@ -81,7 +81,22 @@ func naiveMatch(q Query, o *Order, text string) bool {
 	if !q.CreatedTo.IsZero() && o.CreationDate.After(q.CreatedTo) {
 		return false
 	}
-	return q.matchesMarketing(o) && matchesText(o, text)
+	if q.ClientEmail != "" && !strings.EqualFold(o.ClientProfileData.Email, q.ClientEmail) {
+		return false
+	}
+	if m := o.MarketingData; q.UtmSource != "" || q.UtmMedium != "" || q.UtmCampaign != "" {
+		if m == nil || q.UtmSource != "" && m.UtmSource != q.UtmSource ||
+			q.UtmMedium != "" && m.UtmMedium != q.UtmMedium || q.UtmCampaign != "" && m.UtmCampaign != q.UtmCampaign {
+			return false
+		}
+	}
+	c := &o.ClientProfileData
+	for _, field := range []string{o.OrderID, c.Email, c.Document, c.FirstName + " " + c.LastName} {
+		if strings.Contains(strings.ToLower(field), text) {
+			return true
+		}
+	}
+	return false
 }
 
 func items(o *Order) int {
@@ -97,11 +112,18 @@ func items(o *Order) int {
 // UTMs, changes some after creation, and compares List with naiveList on
 // many queries: filters, every sort field both ways, pages past the end.
 func TestListAnswersWhatTheDefinitionSays(t *testing.T) {
+	for _, hot := range []int{hotOrders, 1, 40} {
+		t.Run(fmt.Sprintf("%d hot", hot), func(t *testing.T) { testListAnswersWhatTheDefinitionSays(t, hot) })
+	}
+}
+
+func testListAnswersWhatTheDefinitionSays(t *testing.T, hot int) {
 	clk := clock.Frozen(start)
 	s := New(clk, &events.Bus{}, 7)
+	s.hotOrders = hot
 	a, _ := s.AddAccount("demostore", nil)
 	rng := rand.New(rand.NewPCG(1, 2))
-	var arrival []*Order
+	var ids []string
 	statuses := []Status{StatusReadyForHandling, StatusPaymentPending, StatusWindowToCancel}
 	for i := range 300 {
 		n := NewOrder{Status: statuses[rng.IntN(len(statuses))]}
@@ -125,10 +147,17 @@ func TestListAnswersWhatTheDefinitionSays(t *testing.T) {
 		if err != nil {
 			t.Fatalf("order %d: %v", i, err)
 		}
-		_ = a.Read(id, func(o *Order) error { arrival = append(arrival, o); return nil })
+		ids = append(ids, id)
 		if rng.IntN(6) == 0 { // a change after creation reaches the index
 			_, _ = a.Fire(id, ActionStartHandling, BySeller)
 		}
+		if rng.IntN(6) == 0 { // and a change to an earlier order, cold by now
+			_, _ = a.Fire(ids[rng.IntN(len(ids))], ActionStartHandling, BySeller)
+		}
+	}
+	arrival := make([]*Order, len(ids))
+	for i, id := range ids {
+		_ = a.Read(id, func(o *Order) error { arrival[i] = o; return nil })
 	}
 	queries := []Query{{}, {PerPage: 100}, {Page: 3, PerPage: 7}, {Page: 99}, {Desc: true, OrderBy: OrderByCreationDate, PerPage: 50, Page: 2},
 		{OrderBy: OrderByCreationDate, PerPage: 40}, {Statuses: []Status{StatusStartHandling}}, {Statuses: []Status{StatusPaymentPending, StatusReadyForHandling}, PerPage: 25, Page: 2},

@@ -99,7 +99,6 @@ type Order struct {
 
 	channel  Channel
 	shipping Shipping
-	row      int // position in the account's index
 }
 
 // Channel is where an order was sold.

@@ -36,9 +36,10 @@ func (s *OMS) timedStop(n *NewOrder) (Status, bool) {
 	return StatusWindowToCancel, true
 }
 
-// schedulePlatform sets the timer of o's next platform step, if its status
-// waits for one.
-func (a *Account) schedulePlatform(o *Order) {
+// schedulePlatform sets the timer of the (hot) order's next platform step,
+// if its status waits for one.
+func (a *Account) schedulePlatform(e *entry) {
+	o := e.o
 	d := a.oms.delays
 	var wait time.Duration
 	var next Status
@@ -53,27 +54,32 @@ func (a *Account) schedulePlatform(o *Order) {
 	default:
 		return
 	}
-	a.oms.clock.After(wait, func() { a.platformStep(o, next) })
+	a.oms.clock.After(wait, func() { a.platformStep(e, next) })
 }
 
-// platformStep advances o to next if o is still in this account (not
-// replaced by a reset) and still waiting; a canceled order stays canceled.
-func (a *Account) platformStep(o *Order, next Status) {
+// platformStep advances the order to next if it is still in this account
+// (not replaced by a reset) and still waiting; a canceled order stays
+// canceled.
+func (a *Account) platformStep(e *entry, next Status) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	if a.orders[o.OrderID] != o {
+	if a.orders[e.id] != e {
 		return
 	}
-	defer a.touched(o)
+	if _, err := a.lookupHot(e.id); err != nil {
+		return
+	}
+	defer a.touched(e)
+	o := e.o
 	path, ok := PathTo(o.Status, next, ByPlatform)
 	if !ok {
 		return
 	}
-	now := a.oms.clock.Now()
+	now := a.oms.now()
 	for _, act := range path {
 		if _, err := fire(o, act, ByPlatform, now, a.emitter(o, now)); err != nil {
 			return
 		}
 	}
-	a.schedulePlatform(o)
+	a.schedulePlatform(e)
 }

@@ -1,8 +1,6 @@
 package oms
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"sort"
 	"strings"
@@ -19,6 +17,9 @@ type OMS struct {
 	bus    *events.Bus
 	seed   uint64
 	delays PlatformDelays
+	// hotOrders is how many orders an account keeps as structs (the
+	// constant hotOrders unless a test sets it lower).
+	hotOrders int
 
 	mu       sync.RWMutex
 	accounts map[string]*Account
@@ -27,8 +28,16 @@ type OMS struct {
 // New returns an OMS with no accounts. seed makes generated ids and data
 // reproducible: the same seed gives the same orders.
 func New(c *clock.Clock, bus *events.Bus, seed uint64) *OMS {
-	return &OMS{clock: c, bus: bus, seed: seed, accounts: map[string]*Account{}}
+	return &OMS{clock: c, bus: bus, seed: seed, accounts: map[string]*Account{}, hotOrders: hotOrders}
 }
+
+// tick is the finest time an order holds: VTEX's documents show seven
+// fractional digits (.NET ticks of 100 ns). Holding no finer time than the
+// document shows lets a cold order thaw to the very instants it had.
+const tick = 100 * time.Nanosecond
+
+// now is the sandbox clock's time, to the tick.
+func (s *OMS) now() time.Time { return s.clock.Now().Truncate(tick) }
 
 // Account returns the named account's store.
 func (s *OMS) Account(name string) (*Account, bool) {
@@ -75,7 +84,7 @@ func (s *OMS) Locate(orderID string) (*Account, bool) {
 	}
 	s.mu.RUnlock()
 	for _, a := range accounts {
-		if a.Read(orderID, func(*Order) error { return nil }) == nil {
+		if a.Has(orderID) {
 			return a, true
 		}
 	}
@@ -90,10 +99,11 @@ type Account struct {
 	oms  *OMS
 
 	mu         sync.RWMutex
-	orders     map[string]*Order
-	bySequence map[string]*Order
+	orders     map[string]*entry
+	bySequence map[string]*entry
 	index      index    // list orders' rows, by creation date
 	docs       docCache // encoded documents, for reads
+	hot        hotList  // the orders kept as structs
 	ids        *idSource
 	seed       *Seed
 	// resets counts the resets, and highSequence is the highest sequence
@@ -118,13 +128,14 @@ func (a *Account) Reset() error {
 		a.resets++
 	}
 	seed := a.seed
-	a.orders = map[string]*Order{}
-	a.bySequence = map[string]*Order{}
+	a.orders = map[string]*entry{}
+	a.bySequence = map[string]*entry{}
 	a.index.reset()
 	a.docs.clear()
+	a.hot = hotList{}
 	a.ids = newIDSource(a.name, a.oms.seed)
 	if seed != nil {
-		now := a.oms.clock.Now()
+		now := a.oms.now()
 		for i, so := range seed.Orders {
 			n := so.NewOrder
 			n.CreatedAt = now.Add(-so.Age.Duration)
@@ -155,8 +166,8 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 	if err := n.Validate(); err != nil {
 		return "", err
 	}
-	now := a.oms.clock.Now()
-	at := n.CreatedAt
+	now := a.oms.now()
+	at := n.CreatedAt.Truncate(tick)
 	if at.IsZero() || at.After(now) {
 		at = now
 	}
@@ -187,10 +198,11 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 				Message: fmt.Sprintf("status %s cannot be reached: %v", target, err)}
 		}
 	}
-	a.orders[o.OrderID] = o
-	a.bySequence[o.Sequence] = o
-	a.index.add(o)
-	defer a.touched(o)
+	e := &entry{o: o}
+	a.orders[o.OrderID] = e
+	a.bySequence[o.Sequence] = e
+	a.index.add(e)
+	defer a.touched(e)
 	a.publish(o, events.Event{Type: events.OrderCreated, To: string(first)}, at)
 	settle(o, at, a.emitter(o, at))
 	for i, act := range path {
@@ -202,7 +214,7 @@ func (a *Account) createLocked(n NewOrder) (string, error) {
 		_, _ = fire(o, act, byAnyone, t, a.emitter(o, t))
 	}
 	if timed {
-		a.schedulePlatform(o)
+		a.schedulePlatform(e)
 	}
 	return o.OrderID, nil
 }
@@ -223,19 +235,47 @@ func (a *Account) Fire(id string, action Action, by Actor) ([]Change, error) {
 func (a *Account) mutate(id string, fn func(o *Order, now time.Time) error) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	o, err := a.lookup(id)
+	e, err := a.lookupHot(id)
 	if err != nil {
 		return err
 	}
-	defer a.touched(o)
-	return fn(o, a.oms.clock.Now())
+	defer a.touched(e)
+	return fn(e.o, a.oms.now())
 }
 
-// touched brings o's row and cached document up to date after a change
-// (or an attempt that left it as it was). The account is locked.
-func (a *Account) touched(o *Order) {
-	a.index.refresh(o)
-	a.docs.drop(o)
+// touched brings a hot order's row and cached document up to date after a
+// change (or an attempt that left it as it was), makes it the most recent
+// hot order and lets the least recent go cold past hotOrders. The account
+// is write-locked.
+func (a *Account) touched(e *entry) {
+	a.index.refresh(e)
+	a.docs.drop(e)
+	a.hot.touch(e)
+	for a.hot.n > a.oms.hotOrders {
+		last := a.hot.tail
+		a.hot.remove(last)
+		if err := last.freeze(a.docs.take(last)); err != nil {
+			// An order that cannot be encoded stays hot; Get order would
+			// fail on it the same way.
+			a.hot.pushFront(last)
+			return
+		}
+	}
+}
+
+// lookupHot finds an order to change, thawing it if it has gone cold. The
+// account is write-locked; the caller calls touched.
+func (a *Account) lookupHot(id string) (*entry, error) {
+	e, err := a.lookup(id)
+	if err != nil || e.o != nil {
+		return e, err
+	}
+	o, err := e.thawed()
+	if err != nil {
+		return nil, err
+	}
+	e.o, e.cold, e.hidden = o, nil, nil
+	return e, nil
 }
 
 // receipt is VTEX's answer to an accepted operation.
@@ -248,17 +288,18 @@ func (a *Account) receipt(o *Order, now time.Time) Receipt {
 func (a *Account) Advance(id string, to Status) ([]Change, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	o, err := a.lookup(id)
+	e, err := a.lookupHot(id)
 	if err != nil {
 		return nil, err
 	}
-	defer a.touched(o)
+	defer a.touched(e)
+	o := e.o
 	path, ok := PathTo(o.Status, to, ByPlatform)
 	if !ok || len(path) == 0 {
 		return nil, &Error{Kind: KindConflict, Code: CodeIllegalTransition,
 			Message: fmt.Sprintf("the platform cannot move an order from %s to %s", o.Status, to)}
 	}
-	now := a.oms.clock.Now()
+	now := a.oms.now()
 	trial := *o
 	for _, act := range path {
 		if _, err := fire(&trial, act, ByPlatform, now, nil); err != nil {
@@ -275,15 +316,27 @@ func (a *Account) Advance(id string, to Status) ([]Change, error) {
 
 // Read calls fn with the order while the account is read-locked; fn must
 // not keep the pointer or change the order. id may be an order id or
-// seq{sequence}.
+// seq{sequence}. A cold order is decoded for the call and stays cold.
 func (a *Account) Read(id string, fn func(*Order) error) error {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	o, err := a.lookup(id)
+	e, err := a.lookup(id)
+	if err != nil {
+		return err
+	}
+	o, err := e.view()
 	if err != nil {
 		return err
 	}
 	return fn(o)
+}
+
+// Has reports whether the account holds the order.
+func (a *Account) Has(id string) bool {
+	a.mu.RLock()
+	defer a.mu.RUnlock()
+	_, err := a.lookup(id)
+	return err == nil
 }
 
 // Document returns the order's VTEX document as Get order answers it,
@@ -292,27 +345,27 @@ func (a *Account) Read(id string, fn func(*Order) error) error {
 func (a *Account) Document(id string) ([]byte, error) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
-	o, err := a.lookup(id)
+	e, err := a.lookup(id)
 	if err != nil {
 		return nil, err
 	}
-	if doc := a.docs.get(o); doc != nil {
+	if doc := a.docs.get(e); doc != nil {
 		return doc, nil
 	}
-	// Encoded under the read lock: no change can come between the
-	// encoding and the cache, and a change drops it under the write lock.
-	buf := encoders.Get().(*bytes.Buffer)
-	defer func() { buf.Reset(); encoders.Put(buf) }()
-	if err := json.NewEncoder(buf).Encode(o); err != nil {
+	// Made under the read lock: no change can come between the encoding
+	// and the cache, and a change drops it under the write lock.
+	var doc []byte
+	if e.o != nil {
+		doc, err = encodeDocument(e.o)
+	} else {
+		doc, err = e.document()
+	}
+	if err != nil {
 		return nil, err
 	}
-	doc := bytes.Clone(buf.Bytes()) // one allocation, the document's size
-	a.docs.put(o, doc)
+	a.docs.put(e, doc)
 	return doc, nil
 }
-
-// encoders hold the buffers documents are encoded into.
-var encoders = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // ByMarketplaceOrderID returns the id of the order a marketplace knows by
 // code (for B2W, the SkyHub code).
@@ -320,8 +373,8 @@ func (a *Account) ByMarketplaceOrderID(code string) (string, bool) {
 	a.mu.RLock()
 	defer a.mu.RUnlock()
 	for i := range a.index.rows {
-		if o := a.index.rows[i].o; o.MarketplaceOrderID == code {
-			return o.OrderID, true
+		if e := a.index.rows[i].e; e.marketplaceOrderID == code {
+			return e.id, true
 		}
 	}
 	return "", false
@@ -334,13 +387,13 @@ func (a *Account) Len() int {
 	return len(a.index.rows)
 }
 
-func (a *Account) lookup(id string) (*Order, error) {
+func (a *Account) lookup(id string) (*entry, error) {
 	if seq, ok := strings.CutPrefix(id, "seq"); ok {
-		if o := a.bySequence[seq]; o != nil {
-			return o, nil
+		if e := a.bySequence[seq]; e != nil {
+			return e, nil
 		}
-	} else if o := a.orders[id]; o != nil {
-		return o, nil
+	} else if e := a.orders[id]; e != nil {
+		return e, nil
 	}
 	return nil, notFound(id)
 }
