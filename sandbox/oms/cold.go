@@ -25,8 +25,7 @@ type entry struct {
 	o    *Order // while hot
 	cold []byte // while cold: the document, compressed with the codec
 
-	id, sequence, marketplaceOrderID  string
-	origin                            string
+	id, marketplaceOrderID, origin    string
 	email, cpf, name                  string
 	marketing                         bool // has marketing data
 	utmSource, utmMedium, utmCampaign string
@@ -47,7 +46,7 @@ const hotOrders = 1024
 // refresh copies the order's look-up fields into the entry after a change.
 func (e *entry) refresh(o *Order) {
 	c := &o.ClientProfileData
-	e.id, e.sequence, e.marketplaceOrderID, e.origin = o.OrderID, o.Sequence, o.MarketplaceOrderID, o.Origin
+	e.id, e.marketplaceOrderID, e.origin = o.OrderID, o.MarketplaceOrderID, o.Origin
 	e.email, e.cpf, e.name = c.Email, c.Document, c.FirstName+" "+c.LastName
 	e.utmSource, e.utmMedium, e.utmCampaign = "", "", ""
 	e.marketing = o.MarketingData != nil
