@@ -19,11 +19,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math/rand/v2"
 	"net"
 	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
+	"strings"
 	"sync"
 	"syscall"
 	"time"
@@ -362,10 +365,18 @@ func FreeAddr() (string, error) {
 
 // freeAddrs returns n distinct free loopback addresses: each is held until
 // all are found, so the kernel cannot hand the same port out twice.
+//
+// The ports are drawn below the kernel's ephemeral range where it has one
+// (Linux): a port the kernel picks for ":0" comes from the range it also
+// gives the outgoing connections of the many clients a run makes, and one
+// of those could take the port between this check and the integration's
+// bind, which then fails and the integration exits before its driver
+// listens (a scenario failing at random, with nothing in the log).
 func freeAddrs(n int) ([]string, error) {
+	low := ephemeralLow()
 	var out []string
 	for range n {
-		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		ln, err := listenFree(low)
 		if err != nil {
 			return nil, err
 		}
@@ -373,6 +384,36 @@ func freeAddrs(n int) ([]string, error) {
 		out = append(out, ln.Addr().String())
 	}
 	return out, nil
+}
+
+// firstPort is the lowest port freeAddrs draws.
+const firstPort = 10_000
+
+func listenFree(low int) (net.Listener, error) {
+	for range 50 {
+		if low < firstPort+1000 {
+			break
+		}
+		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(firstPort+rand.IntN(low-firstPort))); err == nil {
+			return ln, nil
+		}
+	}
+	return net.Listen("tcp", "127.0.0.1:0")
+}
+
+// ephemeralLow is the first port of Linux's ephemeral range, 0 when the
+// system does not say.
+func ephemeralLow() int {
+	b, err := os.ReadFile("/proc/sys/net/ipv4/ip_local_port_range")
+	if err != nil {
+		return 0
+	}
+	f := strings.Fields(string(b))
+	if len(f) == 0 {
+		return 0
+	}
+	n, _ := strconv.Atoi(f[0])
+	return n
 }
 
 type syncBuffer struct {
