@@ -390,12 +390,11 @@ func freeAddrs(n int) ([]string, error) {
 const firstPort = 10_000
 
 func listenFree(low int) (net.Listener, error) {
-	for range 50 {
-		if low < firstPort+1000 {
-			break
-		}
-		if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(firstPort+rand.IntN(low-firstPort))); err == nil {
-			return ln, nil
+	if low >= firstPort+1000 {
+		for range 50 {
+			if ln, err := net.Listen("tcp", "127.0.0.1:"+strconv.Itoa(firstPort+rand.IntN(low-firstPort))); err == nil {
+				return ln, nil
+			}
 		}
 	}
 	return net.Listen("tcp", "127.0.0.1:0")

@@ -89,10 +89,15 @@ func life(t *testing.T, hot int) (string, *Account) {
 	for _, id := range ids {
 		doc, err := a.Document(id)
 		fmt.Fprintf(&out, "document %s %v\n%s", id, err, doc)
+		var code string
 		_ = a.Read(id, func(o *Order) error {
 			fmt.Fprintf(&out, "channel %s shipping %s\n", o.Channel(), o.Shipping())
+			code = o.MarketplaceOrderID
 			return nil
 		})
+		if found, ok := a.ByMarketplaceOrderID(code); code != "" && (!ok || found != id) {
+			t.Errorf("marketplace order %s: found %q %v, want %s", code, found, ok, id)
+		}
 	}
 	for _, q := range []Query{{PerPage: 100}, {UtmCampaign: "org-1"}, {Text: "loja"}, {OrderBy: OrderByOrigin, PerPage: 30, Page: 2}} {
 		l, _ := json.Marshal(a.List(q))

@@ -44,14 +44,12 @@ func (x *index) add(e *entry) {
 	x.refresh(e)
 }
 
-// refresh copies a hot order's listed fields into its row and entry after
-// a change.
+// refresh copies a hot order's listed fields into its row after a change.
 func (x *index) refresh(e *entry) {
 	o := e.o
 	r := &x.rows[e.row]
 	r.value, r.status, r.marketplace = o.Value, o.Status, o.Origin != "Fulfillment"
 	r.items = int64(totalItems(o))
-	e.refresh(o)
 }
 
 // totalItems is the units an order holds, list orders' totalItems.

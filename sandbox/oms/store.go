@@ -243,11 +243,12 @@ func (a *Account) mutate(id string, fn func(o *Order, now time.Time) error) erro
 	return fn(e.o, a.oms.now())
 }
 
-// touched brings a hot order's row and cached document up to date after a
-// change (or an attempt that left it as it was), makes it the most recent
-// hot order and lets the least recent go cold past hotOrders. The account
-// is write-locked.
+// touched brings a hot order's look-up fields, row and cached document up
+// to date after a change (or an attempt that left it as it was), makes it
+// the most recent hot order and lets the least recent go cold past
+// hotOrders. The account is write-locked.
 func (a *Account) touched(e *entry) {
+	e.refresh(e.o)
 	a.index.refresh(e)
 	a.docs.drop(e)
 	a.hot.touch(e)
