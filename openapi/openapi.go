@@ -274,6 +274,7 @@ func (s *Spec) Mount(r *mux.Router, handlers map[string]http.Handler, opts Optio
 	}
 	var missing []string
 	used := map[string]bool{}
+	prefix := routerPrefix(r)
 	for _, op := range s.ops {
 		h, ok := handlers[op.ID]
 		if !ok {
@@ -281,7 +282,7 @@ func (s *Spec) Mount(r *mux.Router, handlers map[string]http.Handler, opts Optio
 			continue
 		}
 		used[op.ID] = true
-		r.Handle(op.Path, &validated{op: op, next: h, opts: opts, spec: s}).Methods(op.Method)
+		handle(r, prefix, op.Path, op.Method, &validated{op: op, next: h, opts: opts, spec: s})
 	}
 	var extra []string
 	for id := range handlers {

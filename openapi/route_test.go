@@ -1,0 +1,121 @@
+package openapi
+
+import (
+	"fmt"
+	"io/fs"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"testing"
+
+	"github.com/gorilla/mux"
+)
+
+// TestTemplatesRouteAsMuxRegexpsDo routes every path of every embedded
+// document, and variations on each (a variable's segment empty, holding
+// "/", "..", or an encoded slash; a trailing slash; a segment more or
+// less; another method; outside the prefix), through the sandbox's
+// segment templates and through mux's own path regexps, at a root router
+// and below a subrouter's prefix. Both must pick the same operation with
+// the same variables, or both answer 404 or 405.
+func TestTemplatesRouteAsMuxRegexpsDo(t *testing.T) {
+	names, _ := fs.Glob(files, "*.yaml")
+	for _, name := range append(names, "mixed.yaml") {
+		s, err := Load(name)
+		if name == "mixed.yaml" {
+			// A segment of text and a variable is left to mux's regexp,
+			// after a template route whose method turns the request away.
+			s, err = Parse(name, []byte(mixed))
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, base := range []string{"", "/skyhub", "/mercadolivre/"} {
+			ours, theirs := mounted(s, base, func(r *mux.Router, prefix, path, method string, h http.Handler) {
+				handle(r, prefix, path, method, h)
+			}), mounted(s, base, func(r *mux.Router, _, path, method string, h http.Handler) {
+				r.Handle(path, h).Methods(method)
+			})
+			for _, target := range targets(s, base) {
+				for _, method := range []string{"GET", "POST", "PUT", "DELETE", "PATCH"} {
+					got, want := serve(ours, method, target), serve(theirs, method, target)
+					if got != want {
+						t.Errorf("%s below %q: %s %s: templates answer %s, mux regexps %s", name, base, method, target, got, want)
+					}
+				}
+			}
+		}
+	}
+}
+
+const mixed = `openapi: 3.0.3
+info: {title: mixed, version: "1"}
+paths:
+  /things/{id}:
+    put:
+      operationId: A
+      parameters: [{name: id, in: path, required: true, schema: {type: string}}]
+      responses: {"204": {description: done}}
+  /things/{name}.pdf:
+    get:
+      operationId: B
+      parameters: [{name: name, in: path, required: true, schema: {type: string}}]
+      responses: {"204": {description: done}}
+`
+
+// mounted mounts s's operations below base with add; each answers its id
+// and its variables.
+func mounted(s *Spec, base string, add func(r *mux.Router, prefix, path, method string, h http.Handler)) http.Handler {
+	root := mux.NewRouter().SkipClean(true)
+	r := root
+	if base != "" {
+		r = root.PathPrefix(base).Subrouter()
+	}
+	prefix := routerPrefix(r)
+	for _, op := range s.ops {
+		add(r, prefix, op.Path, op.Method, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
+			vars := mux.Vars(req)
+			keys := slices.Sorted(func(yield func(string) bool) {
+				for k := range vars {
+					if !yield(k) {
+						return
+					}
+				}
+			})
+			fmt.Fprint(w, op.ID)
+			for _, k := range keys {
+				fmt.Fprintf(w, " %s=%q", k, vars[k])
+			}
+		}))
+	}
+	return root
+}
+
+// targets are the request paths tried against s below base.
+func targets(s *Spec, base string) []string {
+	base = strings.TrimRight(base, "/")
+	var out []string
+	for _, op := range s.ops {
+		for _, v := range []string{"v1", "", "a%2Fb", "..", "x y", "{id}"} {
+			var b strings.Builder
+			for seg := range strings.SplitSeq(op.Path[1:], "/") {
+				if open, close := strings.IndexByte(seg, '{'), strings.IndexByte(seg, '}'); open >= 0 && close > open {
+					seg = seg[:open] + v + seg[close+1:]
+				}
+				b.WriteString("/" + seg)
+			}
+			p := b.String()
+			out = append(out, base+p, base+p+"/", base+p+"/extra", base+p[:strings.LastIndexByte(p, '/')],
+				"/other"+p, base+"/"+p)
+		}
+	}
+	return append(out, base, base+"/", "/")
+}
+
+func serve(h http.Handler, method, target string) string {
+	req := httptest.NewRequest(method, "http://sandbox.test"+strings.ReplaceAll(target, " ", "%20"), nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return fmt.Sprintf("%d %s", rec.Code, strings.TrimSpace(rec.Body.String()))
+}
