@@ -1,6 +1,7 @@
 package config
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -38,5 +39,24 @@ func TestParseRefusesBadConfigs(t *testing.T) {
 				t.Fatalf("Parse error = %v, want it to mention %q", err, tt.want)
 			}
 		})
+	}
+}
+
+// TestAccountNamesAreWhatTheRuleSays holds ValidAccountName to its rule
+// written as a regexp, over every byte in each position and every length
+// around the limit.
+func TestAccountNamesAreWhatTheRuleSays(t *testing.T) {
+	rule := regexp.MustCompile(`^[a-z0-9][a-z0-9-]{0,62}$`)
+	var names []string
+	for c := range 256 {
+		names = append(names, string([]byte{byte(c)}), "a"+string([]byte{byte(c)}), string([]byte{byte(c)})+"a")
+	}
+	for n := range 66 {
+		names = append(names, strings.Repeat("a", n), "-"+strings.Repeat("a", n), strings.Repeat("9-", n/2))
+	}
+	for _, name := range append(names, "demostore", "loja-2", "Loja", "loja_2", "loja.br", "lojá") {
+		if got, want := ValidAccountName(name), rule.MatchString(name); got != want {
+			t.Errorf("ValidAccountName(%q) = %v, the rule says %v", name, got, want)
+		}
 	}
 }

@@ -14,7 +14,6 @@ import (
 	"fmt"
 	"github.com/omsbox/omsbox/sandbox/internal/accounts"
 	"math"
-	"regexp"
 	"sort"
 	"strings"
 	"sync"
@@ -151,11 +150,19 @@ func amount(name string, v *float64) string {
 	return ""
 }
 
-// tradePolicy is what a trade policy or price table may be called.
-var tradePolicy = regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
-
-// ValidTable tells whether s can name a trade policy or price table.
-func ValidTable(s string) bool { return tradePolicy.MatchString(s) }
+// ValidTable tells whether s can name a trade policy or price table: 1 to
+// 50 of A-Z, a-z, 0-9, "_" and "-".
+func ValidTable(s string) bool {
+	if len(s) == 0 || len(s) > 50 {
+		return false
+	}
+	for _, c := range []byte(s) {
+		if (c < 'a' || c > 'z') && (c < 'A' || c > 'Z') && (c < '0' || c > '9') && c != '_' && c != '-' {
+			return false
+		}
+	}
+	return true
+}
 
 // parseFixed checks fixed prices; table, if not "", is the path's.
 func parseFixed(field string, in []FixedInput, table string) ([]Fixed, error) {

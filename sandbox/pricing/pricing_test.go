@@ -1,6 +1,7 @@
 package pricing
 
 import (
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -140,5 +141,24 @@ func TestComputedPriceFollowsTheClock(t *testing.T) {
 	}
 	if _, err := a.Compute("2", "1", 1); err == nil {
 		t.Fatal("computed price of an item without price")
+	}
+}
+
+// TestTableNamesAreWhatTheRuleSays holds ValidTable to its rule written as
+// a regexp, over every byte in each position and every length around the
+// limit.
+func TestTableNamesAreWhatTheRuleSays(t *testing.T) {
+	rule := regexp.MustCompile(`^[A-Za-z0-9_-]{1,50}$`)
+	var names []string
+	for c := range 256 {
+		names = append(names, string([]byte{byte(c)}), "a"+string([]byte{byte(c)}), string([]byte{byte(c)})+"Z")
+	}
+	for n := range 54 {
+		names = append(names, strings.Repeat("a", n), strings.Repeat("_-", n/2))
+	}
+	for _, name := range append(names, "1", "tabela_B2B", "tabela b2b", "política") {
+		if got, want := ValidTable(name), rule.MatchString(name); got != want {
+			t.Errorf("ValidTable(%q) = %v, the rule says %v", name, got, want)
+		}
 	}
 }
