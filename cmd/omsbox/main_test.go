@@ -6,6 +6,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"strings"
 	"sync"
 	"testing"
@@ -314,5 +315,29 @@ func TestShutdownLetsInFlightRequestsFinishOnEveryListener(t *testing.T) {
 	}
 	if status := <-answered; status != 200 {
 		t.Fatalf("the in-flight SkyHub request got %d (0: no reply) instead of its answer", status)
+	}
+}
+
+// TestStartUpsPauseTheCollectorTogether: the collector is off while any
+// start-up is under way, whichever ends first, and comes back as it was
+// once the last one resumes it (twice resuming changes nothing).
+func TestStartUpsPauseTheCollectorTogether(t *testing.T) {
+	percent := func() int { p := debug.SetGCPercent(-1); debug.SetGCPercent(p); return p }
+	was := percent()
+	if was < 0 {
+		t.Fatalf("the collector is off before any start-up (%d)", was)
+	}
+	a, b := pauseGC(), pauseGC()
+	if got := percent(); got != -1 {
+		t.Fatalf("during two start-ups GC percent = %d, want -1 (off)", got)
+	}
+	a()
+	a()
+	if got := percent(); got != -1 {
+		t.Fatalf("with one start-up still under way GC percent = %d, want -1 (off)", got)
+	}
+	b()
+	if got := percent(); got != was {
+		t.Fatalf("after both start-ups GC percent = %d, want %d as before", got, was)
 	}
 }
