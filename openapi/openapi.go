@@ -32,14 +32,16 @@ import (
 //go:embed *.yaml
 var files embed.FS
 
-// Spec is one OpenAPI document. An embedded document's operations are
-// read from its text at once (method, path, operationId: enough to route),
+//go:generate go test -run ^TestOperationsAreGenerated$ -update .
+
+// Spec is one OpenAPI document. An embedded document's operations
+// (method, path, operationId: enough to route) are known from the build,
 // and the document itself is parsed and validated on first need, once per
 // process: a sandbox starts without waiting for a megabyte of YAML.
 type Spec struct {
 	Name string
 	ops  []*Operation
-	data []byte
+	data []byte // an embedded document's is read when it is parsed
 
 	once sync.Once
 	doc  *openapi3.T
@@ -65,26 +67,34 @@ type Operation struct {
 var embedded sync.Map // file name → *Spec
 
 // Load returns an embedded document by file name (e.g. "vtex-oms.yaml").
-// Its operations come from a scan of its text; the document is parsed,
-// resolved and validated on first use (Ready, a validated request,
-// CheckExchange), or by Preload.
+// Its operations come from operations_gen.go, written at build time by
+// the same scan of its text (`go generate ./openapi`), so a start reads no
+// YAML; the document is parsed, resolved and validated on first use
+// (Ready, a validated request, CheckExchange), or by Preload, and refused
+// then if its operations are not the generated ones.
 func Load(name string) (*Spec, error) {
 	if s, ok := embedded.Load(name); ok {
 		return s.(*Spec), nil
 	}
-	data, err := files.ReadFile(name)
-	if err != nil {
-		return nil, fmt.Errorf("openapi: %w", err)
-	}
-	ops, ok := scanOperations(data)
-	if !ok { // laid out otherwise than our documents: parse it now
-		s, err := Parse(name, data)
-		if err != nil {
-			return nil, err
+	var ops []*Operation
+	if gen, ok := generatedOperations[name]; ok {
+		for _, op := range gen {
+			ops = append(ops, &op)
 		}
-		ops = s.ops
+	} else {
+		data, err := files.ReadFile(name)
+		if err != nil {
+			return nil, fmt.Errorf("openapi: %w", err)
+		}
+		if ops, ok = scanOperations(data); !ok { // laid out otherwise than our documents: parse it now
+			s, err := Parse(name, data)
+			if err != nil {
+				return nil, err
+			}
+			ops = s.ops
+		}
 	}
-	s, _ := embedded.LoadOrStore(name, &Spec{Name: name, ops: ops, data: data})
+	s, _ := embedded.LoadOrStore(name, &Spec{Name: name, ops: ops})
 	return s.(*Spec), nil
 }
 
@@ -131,6 +141,13 @@ func (s *Spec) Doc() (*openapi3.T, error) {
 // parse builds the document and gives each operation its route. With the
 // operations scanned already, the two must agree.
 func (s *Spec) parse() (*openapi3.T, error) {
+	if s.data == nil {
+		data, err := files.ReadFile(s.Name)
+		if err != nil {
+			return nil, fmt.Errorf("openapi: %w", err)
+		}
+		s.data = data
+	}
 	doc, err := openapi3.NewLoader().LoadFromData(s.data)
 	if err != nil {
 		return nil, fmt.Errorf("openapi %s: load: %w", s.Name, err)
