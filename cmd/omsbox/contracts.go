@@ -1,109 +1,95 @@
-//go:build !nocontracts
-
 package main
 
 import (
 	"context"
-	"flag"
+	"errors"
 	"fmt"
 	"io"
 	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
 	"strings"
-
-	"github.com/omsbox/omsbox/contracts"
 )
 
-// runContracts is `omsbox contracts run` (the features against an
-// integration, reports in --out, a non-zero exit on failure) and `omsbox
-// contracts steps` (the step glossary); args[0] is run or steps.
+// harnessName is the contract harness's own command (cmd/omsbox-contracts):
+// `omsbox serve` links none of it, so a start does not pay for godog's
+// initialization (it runs `go env`, ~30 ms).
+const harnessName = "omsbox-contracts"
+
+// harnessPackage is where go builds it from when it is not installed.
+const harnessPackage = "github.com/omsbox/omsbox/cmd/omsbox-contracts"
+
+// exitCode is an error that is only a status to exit with: the harness
+// has said what went wrong already.
+type exitCode int
+
+func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
+
+// runContracts is `omsbox contracts run|steps ...`: the harness with the
+// same arguments, the same standard streams and its exit status. It is the
+// omsbox-contracts beside this binary or on PATH (`make build` and `go
+// install github.com/omsbox/omsbox/cmd/...` put it there), or else one
+// that go builds here, from the omsbox module or from the module that
+// requires it, so `go run ./cmd/omsbox contracts run` works in a checkout.
 func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if args[0] == "steps" {
-		fs := flag.NewFlagSet("contracts steps", flag.ContinueOnError)
-		fs.SetOutput(stderr)
-		lang := fs.String("lang", "en", "the glossary's language: en or pt")
-		if err := fs.Parse(args[1:]); err != nil {
-			return err
-		}
-		return contracts.WriteGlossary(stdout, *lang)
-	}
-	args = args[1:]
-	fs := flag.NewFlagSet("contracts run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	var (
-		cmdLine    = fs.String("integration-cmd", "", "start the integration with this command (sh -c) per scenario, with the OMSBOX_* environment")
-		driverURL  = fs.String("integration-url", "", "an integration already running: its driver endpoint URL (needs --sandbox-url, --account and its credentials)")
-		image      = fs.String("integration-image", "", "run the integration from this Docker image, one container per scenario")
-		imageEnv   multiFlag
-		featureDir multiFlag
-		sandboxURL = fs.String("sandbox-url", "", "use this running sandbox instead of starting one (required with --integration-url)")
-		token      = fs.String("control-token", os.Getenv("OMSBOX_CONTROL_TOKEN"), "the running sandbox's control token, if it has one (env OMSBOX_CONTROL_TOKEN)")
-		tags       = fs.String("tags", "", `scenarios to run, e.g. "@passive" or "~@hook"`)
-		lang       = fs.String("lang", "en", "the built-in features' language: en or pt")
-		noBuiltin  = fs.Bool("no-builtin", false, "run only the --features, not the built-in features")
-		format     = fs.String("format", "pretty", "pretty, progress, junit, cucumber, html (comma-separated)")
-		out        = fs.String("out", "reports", "where the junit, cucumber and html reports go")
-		conc       = fs.Int("concurrency", 4, "scenarios run in parallel (each has its own sandbox account)")
-		shared     contracts.Env
-	)
-	fs.Var(&imageEnv, "integration-env", "with --integration-image: an extra NAME=value for the container (repeatable)")
-	fs.Var(&featureDir, "features", "a directory (or file) of your own .feature files, run with the step library (repeatable)")
-	fs.StringVar(&shared.Account, "account", "", "--integration-url: the VTEX account it is configured with")
-	fs.StringVar(&shared.AppKey, "app-key", "", "--integration-url: its app key")
-	fs.StringVar(&shared.AppToken, "app-token", "", "--integration-url: its app token")
-	fs.StringVar(&shared.SkyHubEmail, "skyhub-email", "", "--integration-url: its SkyHub seller e-mail")
-	fs.StringVar(&shared.SkyHubAPIKey, "skyhub-api-key", "", "--integration-url: its SkyHub API key")
-	fs.StringVar(&shared.B2BURL, "b2b-url", os.Getenv("OMSBOX_B2B_URL"), "--integration-url: the base URL of its B2B look-up API, for @b2b (env OMSBOX_B2B_URL; its token in OMSBOX_B2B_TOKEN)")
-	fs.Usage = func() {
-		fmt.Fprint(stderr, "omsbox contracts run [flags]\n\nWithout --integration-cmd, --integration-url or --integration-image, the bundled reference client runs in-process.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		return err
-	}
-	var integration contracts.Integration = contracts.InProcess{}
-	switch {
-	case countSet(*cmdLine, *driverURL, *image) > 1:
-		return fmt.Errorf("contracts: give one of --integration-cmd, --integration-url and --integration-image")
-	case *image != "":
-		integration = contracts.Image{Name: *image, Env: imageEnv}
-	case *cmdLine != "":
-		integration = contracts.Command{Line: *cmdLine}
-	case *driverURL != "":
-		if *sandboxURL == "" {
-			return fmt.Errorf("contracts: --integration-url needs --sandbox-url, the sandbox your integration is configured with (start one with 'omsbox serve')")
-		}
-		integration = contracts.AlreadyRunning{Driver: strings.TrimRight(*driverURL, "/")}
-		base := strings.TrimRight(*sandboxURL, "/")
-		shared.VTEXURL, shared.SkyHubURL, shared.SkyHubAMKey = base, base+"/skyhub", "omsbox-contracts"
-		shared.B2BToken = os.Getenv("OMSBOX_B2B_TOKEN")
-		if shared.B2BURL != "" && shared.B2BToken == "" {
-			return fmt.Errorf("contracts: --b2b-url needs the token the B2B app sends, in OMSBOX_B2B_TOKEN")
-		}
-	}
-	status, err := contracts.Run(ctx, contracts.Options{Integration: integration, SandboxURL: *sandboxURL, ControlToken: *token, Shared: shared,
-		Tags: *tags, Lang: *lang, Features: featureDir, NoBuiltin: *noBuiltin,
-		Formats: *format, OutDir: *out, Output: stdout, Concurrency: *conc})
+	bin, cleanup, err := harness()
 	if err != nil {
 		return err
 	}
-	if status != 0 {
-		return fmt.Errorf("contracts: scenarios failed (status %d)", status)
+	defer cleanup()
+	cmd := exec.Command(bin, args...)
+	cmd.Stdin, cmd.Stdout, cmd.Stderr = os.Stdin, stdout, stderr
+	if err := cmd.Start(); err != nil {
+		return fmt.Errorf("contracts: start %s: %w", bin, err)
+	}
+	// An interrupt from a terminal reaches the harness too (it stops its
+	// scenarios and writes its reports); one sent to omsbox alone is passed on.
+	stopped := context.AfterFunc(ctx, func() { _ = cmd.Process.Signal(os.Interrupt) })
+	defer stopped()
+	var exit *exec.ExitError
+	if err := cmd.Wait(); errors.As(err, &exit) {
+		return exitCode(exit.ExitCode())
+	} else if err != nil {
+		return fmt.Errorf("contracts: %s: %w", bin, err)
 	}
 	return nil
 }
 
-func countSet(values ...string) int {
-	n := 0
-	for _, v := range values {
-		if v != "" {
-			n++
+// harness finds the harness's binary, or builds one into a temporary
+// directory that cleanup removes.
+func harness() (bin string, cleanup func(), err error) {
+	name := harnessName
+	if runtime.GOOS == "windows" {
+		name += ".exe"
+	}
+	if self, err := os.Executable(); err == nil {
+		if sib := filepath.Join(filepath.Dir(self), name); isFile(sib) {
+			return sib, func() {}, nil
 		}
 	}
-	return n
+	if p, err := exec.LookPath(harnessName); err == nil {
+		return p, func() {}, nil
+	}
+	install := "install it with: go install " + harnessPackage + "@latest (beside omsbox, or on PATH)"
+	goBin, err := exec.LookPath("go")
+	if err != nil {
+		return "", nil, fmt.Errorf("contracts: the contract harness is its own command, %s, and neither it nor go is on PATH; %s", harnessName, install)
+	}
+	dir, err := os.MkdirTemp("", "omsbox-contracts-")
+	if err != nil {
+		return "", nil, fmt.Errorf("contracts: %w", err)
+	}
+	bin = filepath.Join(dir, name)
+	if out, err := exec.Command(goBin, "build", "-o", bin, harnessPackage).CombinedOutput(); err != nil {
+		os.RemoveAll(dir)
+		return "", nil, fmt.Errorf("contracts: the contract harness, %s, is not installed and go could not build it here (%v: %s); %s",
+			harnessName, err, strings.TrimSpace(string(out)), install)
+	}
+	return bin, func() { os.RemoveAll(dir) }, nil
 }
 
-// multiFlag collects a repeatable flag.
-type multiFlag []string
-
-func (m *multiFlag) String() string     { return strings.Join(*m, ",") }
-func (m *multiFlag) Set(v string) error { *m = append(*m, v); return nil }
+func isFile(path string) bool {
+	fi, err := os.Stat(path)
+	return err == nil && fi.Mode().IsRegular()
+}

@@ -1,8 +1,9 @@
 // Command omsbox runs the sandbox: `omsbox serve` starts the vendor APIs
 // (VTEX, SkyHub, Mercado Livre, the carrier), the control plane and the
-// dashboard; `omsbox contracts` runs the contract harness; `omsbox version`
-// prints the version. It is a thin shell: flags and environment in,
-// packages sandbox and contracts do the work.
+// dashboard; `omsbox contracts` runs the contract harness, a command of its
+// own (cmd/omsbox-contracts) so that serve links none of it; `omsbox
+// version` prints the version. It is a thin shell: flags and environment
+// in, package sandbox does the work.
 package main
 
 import (
@@ -39,6 +40,10 @@ Usage:
 
 func main() {
 	if err := run(context.Background(), os.Args[1:], os.Stdout, os.Stderr); err != nil {
+		var code exitCode
+		if errors.As(err, &code) { // the contract harness's own status; it has said why
+			os.Exit(int(code))
+		}
 		fmt.Fprintln(os.Stderr, "omsbox:", err)
 		os.Exit(1)
 	}

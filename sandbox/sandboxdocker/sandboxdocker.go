@@ -128,7 +128,7 @@ func Start(t TB, env ...string) *Container {
 	if err != nil {
 		t.Fatalf("sandboxdocker: %v", err)
 	}
-	built, err := Build(pool, SandboxImage, "cmd/omsbox", "Dockerfile", "nocontracts")
+	built, err := Build(pool, SandboxImage, "cmd/omsbox", "Dockerfile")
 	if err != nil {
 		t.Fatalf("sandboxdocker: %v", err)
 	}
