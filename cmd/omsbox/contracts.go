@@ -27,11 +27,8 @@ type exitCode int
 func (e exitCode) Error() string { return fmt.Sprintf("exit status %d", int(e)) }
 
 // runContracts is `omsbox contracts run|steps ...`: the harness with the
-// same arguments, the same standard streams and its exit status. It is the
-// omsbox-contracts beside this binary or on PATH (`make build` and `go
-// install github.com/omsbox/omsbox/cmd/...` put it there), or else one
-// that go builds here, from the omsbox module or from the module that
-// requires it, so `go run ./cmd/omsbox contracts run` works in a checkout.
+// same arguments, the same standard streams and its exit status (see
+// harness for which one).
 func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	bin, cleanup, err := harness()
 	if err != nil {
@@ -56,8 +53,17 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	return nil
 }
 
-// harness finds the harness's binary, or builds one into a temporary
-// directory that cleanup removes.
+// harness finds the harness's binary, in this order:
+//   - beside this binary: `make build` and `go install
+//     github.com/omsbox/omsbox/cmd/...` put the pair there, built together;
+//   - built by go from the module omsbox runs in, when that module provides
+//     it (an omsbox checkout, or a connector's module that requires
+//     omsbox): `go run ./cmd/omsbox contracts run` in a checkout runs the
+//     checkout's harness, never an older one installed on PATH, and a
+//     harness that does not compile says so;
+//   - on PATH.
+//
+// A built one goes into a temporary directory that cleanup removes.
 func harness() (bin string, cleanup func(), err error) {
 	name := harnessName
 	if runtime.GOOS == "windows" {
@@ -68,25 +74,24 @@ func harness() (bin string, cleanup func(), err error) {
 			return sib, func() {}, nil
 		}
 	}
+	if goBin, err := exec.LookPath("go"); err == nil && exec.Command(goBin, "list", harnessPackage).Run() == nil {
+		dir, err := os.MkdirTemp("", "omsbox-contracts-")
+		if err != nil {
+			return "", nil, fmt.Errorf("contracts: %w", err)
+		}
+		bin = filepath.Join(dir, name)
+		if out, err := exec.Command(goBin, "build", "-o", bin, harnessPackage).CombinedOutput(); err != nil {
+			os.RemoveAll(dir)
+			return "", nil, fmt.Errorf("contracts: go could not build the contract harness, %s, from this module: %v\n%s",
+				harnessPackage, err, strings.TrimSpace(string(out)))
+		}
+		return bin, func() { os.RemoveAll(dir) }, nil
+	}
 	if p, err := exec.LookPath(harnessName); err == nil {
 		return p, func() {}, nil
 	}
-	install := "install it with: go install " + harnessPackage + "@latest (beside omsbox, or on PATH)"
-	goBin, err := exec.LookPath("go")
-	if err != nil {
-		return "", nil, fmt.Errorf("contracts: the contract harness is its own command, %s, and neither it nor go is on PATH; %s", harnessName, install)
-	}
-	dir, err := os.MkdirTemp("", "omsbox-contracts-")
-	if err != nil {
-		return "", nil, fmt.Errorf("contracts: %w", err)
-	}
-	bin = filepath.Join(dir, name)
-	if out, err := exec.Command(goBin, "build", "-o", bin, harnessPackage).CombinedOutput(); err != nil {
-		os.RemoveAll(dir)
-		return "", nil, fmt.Errorf("contracts: the contract harness, %s, is not installed and go could not build it here (%v: %s); %s",
-			harnessName, err, strings.TrimSpace(string(out)), install)
-	}
-	return bin, func() { os.RemoveAll(dir) }, nil
+	return "", nil, fmt.Errorf("contracts: the contract harness is a command of its own, %s, and it is not beside omsbox "+
+		"nor on PATH, nor in the module here; install it with: go install %s@latest", harnessName, harnessPackage)
 }
 
 func isFile(path string) bool {

@@ -11,9 +11,10 @@ import (
 	"testing"
 )
 
-// `omsbox contracts ...` is the harness installed on PATH, with the same
-// arguments and streams, ending with its exit status and nothing added.
-func TestContractsRunsTheInstalledHarness(t *testing.T) {
+// fakeHarness puts on PATH an omsbox-contracts that prints its arguments,
+// writes to stderr and exits 3.
+func fakeHarness(t *testing.T) {
+	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("the stand-in harness is a shell script")
 	}
@@ -23,6 +24,14 @@ func TestContractsRunsTheInstalledHarness(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Setenv("PATH", dir+string(os.PathListSeparator)+os.Getenv("PATH"))
+}
+
+// Outside a module that provides it, `omsbox contracts ...` is the harness
+// installed on PATH, with the same arguments and streams, ending with its
+// exit status and nothing added.
+func TestContractsRunsTheInstalledHarness(t *testing.T) {
+	fakeHarness(t)
+	t.Chdir(t.TempDir())
 	var stdout, stderr strings.Builder
 	err := run(context.Background(), []string{"contracts", "run", "--tags", "@passive"}, &stdout, &stderr)
 	var code exitCode
@@ -34,20 +43,28 @@ func TestContractsRunsTheInstalledHarness(t *testing.T) {
 	}
 }
 
-// Not installed, the harness is built from the module omsbox runs in, as
-// `go run ./cmd/omsbox contracts ...` in a checkout needs.
-func TestContractsBuildsTheHarnessWhenNotInstalled(t *testing.T) {
-	if _, err := exec.LookPath(harnessName); err == nil {
-		t.Skipf("%s is on PATH: the build is not needed", harnessName)
-	}
+// In a checkout, the harness is built from it, even with another one on
+// PATH, as `go run ./cmd/omsbox contracts ...` needs.
+func TestContractsInACheckoutRunTheCheckoutsHarness(t *testing.T) {
 	if _, err := exec.LookPath("go"); err != nil {
 		t.Skip("no go on PATH to build the harness with")
 	}
+	fakeHarness(t)
 	var stdout, stderr strings.Builder
 	if err := run(context.Background(), []string{"contracts", "steps", "--lang", "pt"}, &stdout, &stderr); err != nil {
 		t.Fatalf("contracts steps: %v\n%s", err, stderr.String())
 	}
 	if !strings.Contains(stdout.String(), "a integração") {
 		t.Errorf("the Portuguese glossary is not what the built harness printed:\n%.300s", stdout.String())
+	}
+}
+
+// With no harness anywhere, the error says how to install one.
+func TestContractsWithoutAHarnessSayHowToInstallIt(t *testing.T) {
+	t.Setenv("PATH", t.TempDir())
+	t.Chdir(t.TempDir())
+	err := run(context.Background(), []string{"contracts", "steps"}, &strings.Builder{}, &strings.Builder{})
+	if err == nil || !strings.Contains(err.Error(), "go install "+harnessPackage+"@latest") {
+		t.Errorf("err = %v, want how to install the harness", err)
 	}
 }
