@@ -5,6 +5,7 @@ import (
 	"io/fs"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"slices"
 	"strings"
 	"testing"
@@ -115,6 +116,52 @@ func targets(s *Spec, base string) []string {
 
 func serve(h http.Handler, method, target string) string {
 	req := httptest.NewRequest(method, "http://sandbox.test"+strings.ReplaceAll(target, " ", "%20"), nil)
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, req)
+	return fmt.Sprintf("%d %s", rec.Code, strings.TrimSpace(rec.Body.String()))
+}
+
+// FuzzTemplatesRouteAsMuxRegexpsDo holds the templates to mux's regexps
+// over any path and method: the same operation and variables, or the same
+// 404 or 405, for every embedded document at the root and below a prefix.
+func FuzzTemplatesRouteAsMuxRegexpsDo(f *testing.F) {
+	names, _ := fs.Glob(files, "*.yaml")
+	type pair struct{ ours, theirs http.Handler }
+	var pairs []pair
+	for _, name := range names {
+		s, err := Load(name)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, base := range []string{"", "/skyhub"} {
+			pairs = append(pairs, pair{mounted(s, base, func(r *mux.Router, prefix, path, method string, h http.Handler) {
+				handle(r, prefix, path, method, h)
+			}), mounted(s, base, func(r *mux.Router, _, path, method string, h http.Handler) {
+				r.Handle(path, h).Methods(method)
+			})})
+		}
+		for _, op := range s.ops {
+			f.Add(op.Path, uint8(0))
+			f.Add("/skyhub"+strings.ReplaceAll(op.Path, "{", "x{"), uint8(1))
+		}
+	}
+	f.Add("/api/oms/pvt/orders//", uint8(2))
+	f.Add("/api/oms/pvt/orders/\n", uint8(3))
+	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH"}
+	f.Fuzz(func(t *testing.T, path string, m uint8) {
+		method := methods[int(m)%len(methods)]
+		for _, p := range pairs {
+			got, want := serveRaw(p.ours, method, path), serveRaw(p.theirs, method, path)
+			if got != want {
+				t.Fatalf("%s %q: templates answer %s, mux regexps %s", method, path, got, want)
+			}
+		}
+	})
+}
+
+// serveRaw routes a request whose decoded path is path, whatever it holds.
+func serveRaw(h http.Handler, method, path string) string {
+	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Header: http.Header{}, Host: "sandbox.test"}
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return fmt.Sprintf("%d %s", rec.Code, strings.TrimSpace(rec.Body.String()))
