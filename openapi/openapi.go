@@ -1,11 +1,12 @@
 // Package openapi owns omsbox's own OpenAPI documents (vtex-oms.yaml,
 // vtex-catalog.yaml, skyhub.yaml, mercadolivre.yaml, correios.yaml,
 // sandbox.yaml and the harness's b2b-erp.yaml), embedded in the binary, and
-// the machinery that makes them the contract: reading their operations at
-// once and parsing and validating each document once per process (on first
-// need, or in the background), mounting every operation on a router by its
-// operationId, and validating requests (always) and responses (in strict
-// mode) against them.
+// the machinery that makes them the contract: their operations, generated
+// at build time (operations_gen.go), each document parsed and validated
+// once per process (on first need, or in the background), every operation
+// mounted on a router by its operationId and matched by its path template
+// (route.go), and requests (always) and responses (in strict mode)
+// validated against them.
 package openapi
 
 import (
