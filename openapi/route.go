@@ -14,10 +14,16 @@ import (
 // sandbox's start-up, and running them one after another most of its
 // routing.
 type template struct {
-	prefix string   // the router's path prefix (a subrouter's), "" at the root
-	segs   []string // after the leading "/"; a variable's name where vars[i]
-	vars   []bool
+	prefix string    // the router's path prefix (a subrouter's), "" at the root
+	segs   []segment // after the leading "/"
 	method string
+}
+
+// segment is one segment of a path template: text to equal, or the name
+// of a variable that takes any non-empty segment.
+type segment struct {
+	text     string
+	variable bool
 }
 
 // newTemplate splits path; ok is false when a segment mixes text and a
@@ -32,9 +38,9 @@ func newTemplate(prefix, path, method string) (*template, bool) {
 		open, close := strings.IndexByte(seg, '{'), strings.LastIndexByte(seg, '}')
 		switch {
 		case open < 0 && close < 0:
-			t.segs, t.vars = append(t.segs, seg), append(t.vars, false)
+			t.segs = append(t.segs, segment{text: seg})
 		case open == 0 && close == len(seg)-1 && len(seg) > 2 && !strings.ContainsAny(seg[1:close], "{}:"):
-			t.segs, t.vars = append(t.segs, seg[1:close]), append(t.vars, true)
+			t.segs = append(t.segs, segment{text: seg[1:close], variable: true})
 		default:
 			return nil, false
 		}
@@ -44,8 +50,9 @@ func newTemplate(prefix, path, method string) (*template, bool) {
 
 // match says whether the request's path is this template's. When the
 // method is the operation's too, so that mux will pick this route, it
-// hands mux the path's variables; a route the method turns away leaves
-// none behind for another route to inherit.
+// hands mux the path's variables, read in a second walk: a path that does
+// not match costs no allocation, and a route the method turns away leaves
+// no variables behind for another route to inherit.
 func (t *template) match(r *http.Request, m *mux.RouteMatch) bool {
 	rest, ok := strings.CutPrefix(r.URL.Path, t.prefix)
 	if !ok || !strings.HasPrefix(rest, "/") {
@@ -54,14 +61,7 @@ func (t *template) match(r *http.Request, m *mux.RouteMatch) bool {
 	rest = rest[1:]
 	for i, seg := range t.segs {
 		part, tail, more := strings.Cut(rest, "/")
-		if more != (i < len(t.segs)-1) {
-			return false
-		}
-		if t.vars[i] {
-			if part == "" {
-				return false
-			}
-		} else if part != seg {
+		if more != (i < len(t.segs)-1) || (seg.variable && part == "") || (!seg.variable && part != seg.text) {
 			return false
 		}
 		rest = tail
@@ -71,10 +71,10 @@ func (t *template) match(r *http.Request, m *mux.RouteMatch) bool {
 	}
 	vars := make(map[string]string, len(t.segs))
 	rest = r.URL.Path[len(t.prefix)+1:]
-	for i, seg := range t.segs {
+	for _, seg := range t.segs {
 		part, tail, _ := strings.Cut(rest, "/")
-		if t.vars[i] {
-			vars[seg] = part
+		if seg.variable {
+			vars[seg.text] = part
 		}
 		rest = tail
 	}

@@ -3,6 +3,7 @@ package openapi
 import (
 	"fmt"
 	"io/fs"
+	"maps"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
@@ -33,14 +34,11 @@ func TestTemplatesRouteAsMuxRegexpsDo(t *testing.T) {
 			t.Fatal(err)
 		}
 		for _, base := range []string{"", "/skyhub", "/mercadolivre/"} {
-			ours, theirs := mounted(s, base, func(r *mux.Router, prefix, path, method string, h http.Handler) {
-				handle(r, prefix, path, method, h)
-			}), mounted(s, base, func(r *mux.Router, _, path, method string, h http.Handler) {
-				r.Handle(path, h).Methods(method)
-			})
+			ours, theirs := mounted(s, base, viaTemplates), mounted(s, base, viaRegexps)
 			for _, target := range targets(s, base) {
-				for _, method := range []string{"GET", "POST", "PUT", "DELETE", "PATCH"} {
-					got, want := serve(ours, method, target), serve(theirs, method, target)
+				for _, method := range methods {
+					req := httptest.NewRequest(method, "http://sandbox.test"+strings.ReplaceAll(target, " ", "%20"), nil)
+					got, want := answer(ours, req), answer(theirs, req)
 					if got != want {
 						t.Errorf("%s below %q: %s %s: templates answer %s, mux regexps %s", name, base, method, target, got, want)
 					}
@@ -65,6 +63,18 @@ paths:
       responses: {"204": {description: done}}
 `
 
+var methods = []string{"GET", "POST", "PUT", "DELETE", "PATCH"}
+
+// viaTemplates and viaRegexps register an operation as Mount does and as
+// mux alone would.
+func viaTemplates(r *mux.Router, prefix, path, method string, h http.Handler) {
+	handle(r, prefix, path, method, h)
+}
+
+func viaRegexps(r *mux.Router, _, path, method string, h http.Handler) {
+	r.Handle(path, h).Methods(method)
+}
+
 // mounted mounts s's operations below base with add; each answers its id
 // and its variables.
 func mounted(s *Spec, base string, add func(r *mux.Router, prefix, path, method string, h http.Handler)) http.Handler {
@@ -77,15 +87,8 @@ func mounted(s *Spec, base string, add func(r *mux.Router, prefix, path, method 
 	for _, op := range s.ops {
 		add(r, prefix, op.Path, op.Method, http.HandlerFunc(func(w http.ResponseWriter, req *http.Request) {
 			vars := mux.Vars(req)
-			keys := slices.Sorted(func(yield func(string) bool) {
-				for k := range vars {
-					if !yield(k) {
-						return
-					}
-				}
-			})
 			fmt.Fprint(w, op.ID)
-			for _, k := range keys {
+			for _, k := range slices.Sorted(maps.Keys(vars)) {
 				fmt.Fprintf(w, " %s=%q", k, vars[k])
 			}
 		}))
@@ -114,8 +117,8 @@ func targets(s *Spec, base string) []string {
 	return append(out, base, base+"/", "/")
 }
 
-func serve(h http.Handler, method, target string) string {
-	req := httptest.NewRequest(method, "http://sandbox.test"+strings.ReplaceAll(target, " ", "%20"), nil)
+// answer is the status and body h gives req.
+func answer(h http.Handler, req *http.Request) string {
 	rec := httptest.NewRecorder()
 	h.ServeHTTP(rec, req)
 	return fmt.Sprintf("%d %s", rec.Code, strings.TrimSpace(rec.Body.String()))
@@ -134,11 +137,7 @@ func FuzzTemplatesRouteAsMuxRegexpsDo(f *testing.F) {
 			f.Fatal(err)
 		}
 		for _, base := range []string{"", "/skyhub"} {
-			pairs = append(pairs, pair{mounted(s, base, func(r *mux.Router, prefix, path, method string, h http.Handler) {
-				handle(r, prefix, path, method, h)
-			}), mounted(s, base, func(r *mux.Router, _, path, method string, h http.Handler) {
-				r.Handle(path, h).Methods(method)
-			})})
+			pairs = append(pairs, pair{mounted(s, base, viaTemplates), mounted(s, base, viaRegexps)})
 		}
 		for _, op := range s.ops {
 			f.Add(op.Path, uint8(0))
@@ -147,22 +146,14 @@ func FuzzTemplatesRouteAsMuxRegexpsDo(f *testing.F) {
 	}
 	f.Add("/api/oms/pvt/orders//", uint8(2))
 	f.Add("/api/oms/pvt/orders/\n", uint8(3))
-	methods := []string{"GET", "POST", "PUT", "DELETE", "PATCH"}
 	f.Fuzz(func(t *testing.T, path string, m uint8) {
-		method := methods[int(m)%len(methods)]
+		// Any decoded path, whatever it holds.
+		req := &http.Request{Method: methods[int(m)%len(methods)], URL: &url.URL{Path: path}, Header: http.Header{}, Host: "sandbox.test"}
 		for _, p := range pairs {
-			got, want := serveRaw(p.ours, method, path), serveRaw(p.theirs, method, path)
+			got, want := answer(p.ours, req), answer(p.theirs, req)
 			if got != want {
-				t.Fatalf("%s %q: templates answer %s, mux regexps %s", method, path, got, want)
+				t.Fatalf("%s %q: templates answer %s, mux regexps %s", req.Method, path, got, want)
 			}
 		}
 	})
-}
-
-// serveRaw routes a request whose decoded path is path, whatever it holds.
-func serveRaw(h http.Handler, method, path string) string {
-	req := &http.Request{Method: method, URL: &url.URL{Path: path}, Header: http.Header{}, Host: "sandbox.test"}
-	rec := httptest.NewRecorder()
-	h.ServeHTTP(rec, req)
-	return fmt.Sprintf("%d %s", rec.Code, strings.TrimSpace(rec.Body.String()))
 }
