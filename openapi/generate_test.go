@@ -7,6 +7,8 @@ import (
 	"go/format"
 	"io/fs"
 	"os"
+	"sort"
+	"strings"
 	"testing"
 )
 
@@ -50,3 +52,61 @@ func TestOperationsAreGenerated(t *testing.T) {
 		t.Fatal("operations_gen.go is not what the embedded documents say: run go generate ./openapi")
 	}
 }
+
+// scanOperations reads the operations of a document laid out as ours are
+// (paths at two spaces, methods at four, their keys at six) without
+// parsing it: id, method, path, and whether the operation takes any
+// input (parameters or a body, its own or its path's). It answers false
+// for any other layout; a test holds it to the parser's answer for every
+// embedded document.
+func scanOperations(data []byte) ([]*Operation, bool) {
+	var ops []*Operation
+	var path string
+	var op *Operation // the operation being read
+	inPaths, inOp := false, false
+	withParams := map[string]bool{} // paths with parameters of their own
+	for line := range strings.Lines(string(data)) {
+		line = strings.TrimRight(line, "\r\n")
+		indent := len(line) - len(strings.TrimLeft(line, " "))
+		key, _, _ := strings.Cut(strings.TrimSpace(line), ":")
+		switch {
+		case line == "paths:":
+			inPaths = true
+		case !inPaths || strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#"):
+		case indent == 0:
+			inPaths = false
+		case indent == 2 && strings.HasPrefix(key, "/") && strings.HasSuffix(line, ":"):
+			path, inOp = key, false
+		case indent == 4:
+			inOp = httpMethods[key] && strings.HasSuffix(line, ":")
+			if inOp {
+				op = &Operation{Method: strings.ToUpper(key), Path: path}
+				ops = append(ops, op)
+			}
+			if key == "parameters" {
+				withParams[path] = true
+			}
+		case inOp && indent == 6 && key == "operationId":
+			id := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "operationId:"))
+			if id == "" || strings.ContainsAny(id, "{}[]'\"") {
+				return nil, false
+			}
+			op.ID = id
+		case inOp && indent == 6 && (key == "parameters" || key == "requestBody"):
+			op.input = true
+		}
+	}
+	if len(ops) == 0 {
+		return nil, false
+	}
+	for _, op := range ops {
+		if op.ID == "" {
+			return nil, false
+		}
+		op.input = op.input || withParams[op.Path]
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
+	return ops, true
+}
+
+var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "patch": true, "head": true, "options": true, "trace": true}

@@ -77,23 +77,13 @@ func Load(name string) (*Spec, error) {
 	if s, ok := embedded.Load(name); ok {
 		return s.(*Spec), nil
 	}
-	var ops []*Operation
-	if gen, ok := generatedOperations[name]; ok {
-		for _, op := range gen {
-			ops = append(ops, &op)
-		}
-	} else {
-		data, err := files.ReadFile(name)
-		if err != nil {
-			return nil, fmt.Errorf("openapi: %w", err)
-		}
-		if ops, ok = scanOperations(data); !ok { // laid out otherwise than our documents: parse it now
-			s, err := Parse(name, data)
-			if err != nil {
-				return nil, err
-			}
-			ops = s.ops
-		}
+	gen, ok := generatedOperations[name]
+	if !ok {
+		return nil, fmt.Errorf("openapi: %s has no generated operations (a document added since: run go generate ./openapi)", name)
+	}
+	ops := make([]*Operation, len(gen))
+	for i, op := range gen {
+		ops[i] = &op // a copy: parsing gives each its route
 	}
 	s, _ := embedded.LoadOrStore(name, &Spec{Name: name, ops: ops})
 	return s.(*Spec), nil
@@ -182,71 +172,13 @@ func (s *Spec) parse() (*openapi3.T, error) {
 	}
 	for i, op := range ops {
 		if o := s.ops[i]; o.ID != op.ID || o.Method != op.Method || o.Path != op.Path || o.input != op.input {
-			return nil, fmt.Errorf("openapi %s: the scan read %s %s %s (input %v), the parser %s %s %s (input %v)",
+			return nil, fmt.Errorf("openapi %s: the scan read %s %s %s (input %v), the parser %s %s %s (input %v) (run go generate ./openapi)",
 				s.Name, o.ID, o.Method, o.Path, o.input, op.ID, op.Method, op.Path, op.input)
 		}
 		s.ops[i].route, s.ops[i].stream = op.route, op.stream
 	}
 	return doc, nil
 }
-
-// scanOperations reads the operations of a document laid out as ours are
-// (paths at two spaces, methods at four, their keys at six) without
-// parsing it: id, method, path, and whether the operation takes any
-// input (parameters or a body, its own or its path's). It answers false
-// for any other layout; a test holds it to the parser's answer for every
-// embedded document.
-func scanOperations(data []byte) ([]*Operation, bool) {
-	var ops []*Operation
-	var path string
-	var op *Operation // the operation being read
-	inPaths, inOp := false, false
-	withParams := map[string]bool{} // paths with parameters of their own
-	for line := range strings.Lines(string(data)) {
-		line = strings.TrimRight(line, "\r\n")
-		indent := len(line) - len(strings.TrimLeft(line, " "))
-		key, _, _ := strings.Cut(strings.TrimSpace(line), ":")
-		switch {
-		case line == "paths:":
-			inPaths = true
-		case !inPaths || strings.TrimSpace(line) == "" || strings.HasPrefix(strings.TrimSpace(line), "#"):
-		case indent == 0:
-			inPaths = false
-		case indent == 2 && strings.HasPrefix(key, "/") && strings.HasSuffix(line, ":"):
-			path, inOp = key, false
-		case indent == 4:
-			inOp = httpMethods[key] && strings.HasSuffix(line, ":")
-			if inOp {
-				op = &Operation{Method: strings.ToUpper(key), Path: path}
-				ops = append(ops, op)
-			}
-			if key == "parameters" {
-				withParams[path] = true
-			}
-		case inOp && indent == 6 && key == "operationId":
-			id := strings.TrimSpace(strings.TrimPrefix(strings.TrimSpace(line), "operationId:"))
-			if id == "" || strings.ContainsAny(id, "{}[]'\"") {
-				return nil, false
-			}
-			op.ID = id
-		case inOp && indent == 6 && (key == "parameters" || key == "requestBody"):
-			op.input = true
-		}
-	}
-	if len(ops) == 0 {
-		return nil, false
-	}
-	for _, op := range ops {
-		if op.ID == "" {
-			return nil, false
-		}
-		op.input = op.input || withParams[op.Path]
-	}
-	sort.Slice(ops, func(i, j int) bool { return ops[i].ID < ops[j].ID })
-	return ops, true
-}
-
-var httpMethods = map[string]bool{"get": true, "put": true, "post": true, "delete": true, "patch": true, "head": true, "options": true, "trace": true}
 
 // Operations returns the spec's operations, sorted by id.
 func (s *Spec) Operations() []*Operation { return slices.Clone(s.ops) }

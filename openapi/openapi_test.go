@@ -12,8 +12,8 @@ import (
 )
 
 // TestEmbeddedSpecsLoad parses and validates every embedded document, and
-// holds the quick scan that routes before parsing to the parser's answer:
-// the same operations, methods and paths.
+// holds the scan that generates the operations a sandbox routes before
+// parsing to the parser's answer: the same operations, methods and paths.
 func TestEmbeddedSpecsLoad(t *testing.T) {
 	names, _ := fs.Glob(files, "*.yaml")
 	if len(names) < 7 {
@@ -48,8 +48,9 @@ func TestEmbeddedSpecsLoad(t *testing.T) {
 	}
 }
 
-// TestScanRefusesWhatItCannotRead: a document laid out otherwise is parsed
-// instead, and one whose scan and parse disagree is refused on first use.
+// TestScanRefusesWhatItCannotRead: a document laid out otherwise is not
+// scanned (so not generated), and one whose scan and parse disagree is
+// refused on first use.
 func TestScanRefusesWhatItCannotRead(t *testing.T) {
 	if _, ok := scanOperations([]byte("openapi: 3.0.3\npaths: {}\n")); ok {
 		t.Error("a document without operations scanned")
