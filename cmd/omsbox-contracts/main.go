@@ -30,11 +30,11 @@ func main() {
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || (args[0] != "run" && args[0] != "steps") {
-		if len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help") {
-			fmt.Fprint(stdout, usage)
-			return nil
-		}
+	switch {
+	case len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help"):
+		fmt.Fprint(stdout, usage)
+		return nil
+	case len(args) == 0 || (args[0] != "run" && args[0] != "steps"):
 		fmt.Fprint(stderr, usage)
 		return errors.New("contracts: the commands are 'omsbox contracts run' and 'omsbox contracts steps'")
 	}

@@ -167,16 +167,25 @@ func TestMercadoLivreStockLeavesOutTheUnitsOfNotifiedOrders(t *testing.T) {
 	}
 }
 
-// A catch-up reads what the callback did not take: a refund notified
-// while nothing listened moves the stored order, which no search of paid
-// orders lists any more.
-func TestMercadoLivreCatchUpReadsTheMissedNotifications(t *testing.T) {
-	s := sandbox.Start(t)
+// mlClientNobodyNotifies is a reference client whose notification
+// callback address has nothing listening: all it learns, it learns by
+// catching up.
+func mlClientNobodyNotifies(t *testing.T, s *sandbox.Server) *reference.Connector {
+	t.Helper()
 	cfg, _ := mlConfig(t, s, freeAddrs(t, 1)[0]) // nothing listens there
 	c, err := reference.New(cfg, quiet)
 	if err != nil {
 		t.Fatal(err)
 	}
+	return c
+}
+
+// A catch-up reads what the callback did not take: a refund notified
+// while nothing listened moves the stored order, which no search of paid
+// orders lists any more.
+func TestMercadoLivreCatchUpReadsTheMissedNotifications(t *testing.T) {
+	s := sandbox.Start(t)
+	c := mlClientNobodyNotifies(t, s)
 	o, err := s.Client.CreateMercadoLivreOrder(ctx, client.NewMercadoLivreOrder{Account: s.Account,
 		Items: []client.MercadoLivreItem{{ID: "CAN-1", Name: "Caneca", Price: 3000, Quantity: 1}}})
 	if err != nil {
@@ -297,11 +306,7 @@ func TestMercadoLivreInvoicesAPackWithOneNFe(t *testing.T) {
 // follow: a listing's (whose id, MLB…, is not a number) is no failure.
 func TestMercadoLivreCatchUpPassesOverOtherTopics(t *testing.T) {
 	s := sandbox.Start(t)
-	cfg, _ := mlConfig(t, s, freeAddrs(t, 1)[0]) // nothing listens there
-	c, err := reference.New(cfg, quiet)
-	if err != nil {
-		t.Fatal(err)
-	}
+	c := mlClientNobodyNotifies(t, s)
 	if _, err := s.MercadoLivre.CreateListing(mercadolivre.NewListing{Account: s.Account, Title: "Caneca", SKU: "CAN-1", PriceCents: 3000, Quantity: 4}); err != nil {
 		t.Fatal(err)
 	}
