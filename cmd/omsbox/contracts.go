@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 )
 
 // harnessName is the contract harness's own command (cmd/omsbox-contracts):
@@ -46,6 +47,9 @@ func runContracts(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	defer stopped()
 	var exit *exec.ExitError
 	if err := cmd.Wait(); errors.As(err, &exit) {
+		if ws, ok := exit.Sys().(syscall.WaitStatus); ok && ws.Signaled() {
+			return exitCode(128 + int(ws.Signal())) // as a shell reports a command a signal ended
+		}
 		return exitCode(exit.ExitCode())
 	} else if err != nil {
 		return fmt.Errorf("contracts: %s: %w", bin, err)

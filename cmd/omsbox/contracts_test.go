@@ -15,11 +15,17 @@ import (
 // writes to stderr and exits 3.
 func fakeHarness(t *testing.T) {
 	t.Helper()
+	stubHarness(t, "echo \"harness: $*\"\necho \"on stderr\" >&2\nexit 3\n")
+}
+
+// stubHarness puts on PATH an omsbox-contracts that runs script.
+func stubHarness(t *testing.T, script string) {
+	t.Helper()
 	if runtime.GOOS == "windows" {
 		t.Skip("the stand-in harness is a shell script")
 	}
 	dir := t.TempDir()
-	script := "#!/bin/sh\necho \"harness: $*\"\necho \"on stderr\" >&2\nexit 3\n"
+	script = "#!/bin/sh\n" + script
 	if err := os.WriteFile(filepath.Join(dir, harnessName), []byte(script), 0o755); err != nil {
 		t.Fatal(err)
 	}
@@ -40,6 +46,18 @@ func TestContractsRunsTheInstalledHarness(t *testing.T) {
 	}
 	if stdout.String() != "harness: run --tags @passive\n" || stderr.String() != "on stderr\n" {
 		t.Errorf("stdout %q, stderr %q: want the harness's own", stdout.String(), stderr.String())
+	}
+}
+
+// A harness a signal ends gives 128 and the signal's number, as a shell
+// would report it, not -1.
+func TestContractsEndedByASignalReportItAsAShellWould(t *testing.T) {
+	stubHarness(t, "kill -TERM $$\n")
+	t.Chdir(t.TempDir())
+	err := run(context.Background(), []string{"contracts", "steps"}, &strings.Builder{}, &strings.Builder{})
+	var code exitCode
+	if !errors.As(err, &code) || code != 128+15 {
+		t.Fatalf("err = %v, want exit status 143 (SIGTERM)", err)
 	}
 }
 
