@@ -32,7 +32,8 @@ unit:
 
 # Fuzz targets, each as Name or Name@package (default ./sandbox/).
 FUZZ_TARGETS = FuzzVTEXRequests FuzzControlPlaneBodies FuzzInvoiceAndChanges FuzzCatalogRequests FuzzCarrierTrackingCode \
-	FuzzMercadoLivreRequests FuzzParseNFe@./sandbox/mercadolivre/ FuzzTemplatesRouteAsMuxRegexpsDo@./openapi/
+	FuzzMercadoLivreRequests FuzzParseNFe@./sandbox/mercadolivre/ FuzzTemplatesRouteAsMuxRegexpsDo@./openapi/ \
+	FuzzPlainChecksAgreeWithKinOpenAPI@./openapi/
 
 ## fuzz: each fuzz target for FUZZTIME executions. A count, not a duration:
 ## Go 1.26's fuzz coordinator can fail a duration run spuriously with

@@ -61,6 +61,10 @@ type Operation struct {
 	// stream: its 200 answer is text/event-stream, which never ends, so
 	// strict mode validates the request and lets the stream through.
 	stream bool
+	// plain, when plainOK, checks its requests without kin-openapi
+	// (plain.go).
+	plain   plainParams
+	plainOK bool
 }
 
 // embedded holds the embedded documents' specs, one per file for the
@@ -159,6 +163,7 @@ func (s *Spec) parse() (*openapi3.T, error) {
 			if ok := op.Responses.Status(http.StatusOK); ok != nil && ok.Value != nil && ok.Value.Content.Get("text/event-stream") != nil {
 				o.stream = true
 			}
+			o.plain, o.plainOK = plainCheck(o.route)
 			ops = append(ops, o)
 		}
 	}
@@ -175,7 +180,7 @@ func (s *Spec) parse() (*openapi3.T, error) {
 			return nil, fmt.Errorf("openapi %s: the scan read %s %s %s (input %v), the parser %s %s %s (input %v) (run go generate ./openapi)",
 				s.Name, o.ID, o.Method, o.Path, o.input, op.ID, op.Method, op.Path, op.input)
 		}
-		s.ops[i].route, s.ops[i].stream = op.route, op.stream
+		s.ops[i].route, s.ops[i].stream, s.ops[i].plain, s.ops[i].plainOK = op.route, op.stream, op.plain, op.plainOK
 	}
 	return doc, nil
 }
@@ -284,6 +289,7 @@ func (v *validated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		v.opts.WriteError(w, r, http.StatusInternalServerError, "omsbox: "+err.Error())
 		return
 	}
+	noBody := r.Body == nil || r.Body == http.NoBody
 	if r.ContentLength > v.opts.MaxBodyBytes {
 		v.opts.WriteError(w, r, http.StatusRequestEntityTooLarge, tooLarge(v.opts.MaxBodyBytes))
 		return
@@ -304,15 +310,23 @@ func (v *validated) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			r.Header.Set("Content-Type", "application/json")
 		}
 	}
+	vars := mux.Vars(r)
+	plainlyValid := noBody && v.op.plainOK && v.op.plain.valid(r, vars)
+	if plainlyValid && !v.opts.Strict {
+		v.next.ServeHTTP(w, r)
+		return
+	}
 	in := &openapi3filter.RequestValidationInput{
 		Request:    r,
-		PathParams: mux.Vars(r),
+		PathParams: vars,
 		Route:      v.op.route,
 		Options:    filterOptions,
 	}
-	if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
-		v.opts.WriteError(w, r, http.StatusBadRequest, Describe(err))
-		return
+	if !plainlyValid {
+		if err := openapi3filter.ValidateRequest(r.Context(), in); err != nil {
+			v.opts.WriteError(w, r, http.StatusBadRequest, Describe(err))
+			return
+		}
 	}
 	if !v.opts.Strict || v.op.stream {
 		v.next.ServeHTTP(w, r)
