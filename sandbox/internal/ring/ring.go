@@ -43,32 +43,39 @@ func NewSized[T any](capacity, maxBytes int, size func(*T) int) *Ring[T] {
 func (r *Ring[T]) at(i int) *T { return &r.buf[(r.head+i)%len(r.buf)] }
 
 // Add stores v, after stamp has set its sequence number (1, 2, ...), and
-// returns the stamped value. The oldest entries go when the ring is full.
+// returns the stamped value. The oldest entries go when the ring is full;
+// the newest always stays, even alone over the byte bound. v is stamped
+// and sized in its slot, not through its own address, so that it does not
+// escape to the heap: the journal adds one entry per request.
 func (r *Ring[T]) Add(v T, stamp func(*T, int64)) T {
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.seq++
-	if stamp != nil {
-		stamp(&v, r.seq)
-	}
-	n := 0
-	if r.size != nil {
-		n = r.size(&v)
-	}
-	for r.n > 0 && (r.n >= r.cap || (r.size != nil && r.bytes+n > r.maxBytes)) {
+	if r.n >= r.cap {
 		r.dropOldest()
 	}
 	if r.n == len(r.buf) {
 		r.grow()
 	}
-	*r.at(r.n) = v
+	slot := r.at(r.n)
+	*slot = v
+	if stamp != nil {
+		stamp(slot, r.seq)
+	}
+	n := 0
+	if r.size != nil {
+		n = r.size(slot)
+	}
 	r.n++
 	r.bytes += n
+	for r.n > 1 && r.size != nil && r.bytes > r.maxBytes {
+		r.dropOldest()
+	}
 	if r.changed != nil {
 		close(r.changed)
 		r.changed = nil
 	}
-	return v
+	return *slot
 }
 
 // grow doubles the buffer, up to cap, laying the entries out oldest first.

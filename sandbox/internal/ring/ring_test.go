@@ -91,3 +91,22 @@ func TestChangedIsClosedByTheNextAdd(t *testing.T) {
 		t.Fatal("after an Add, Changed must hand out a fresh channel")
 	}
 }
+
+// TestAddDoesNotAllocate: the journal adds an entry per request, so
+// adding to a ring that has grown must not put the value on the heap,
+// stamped and sized as it is.
+func TestAddDoesNotAllocate(t *testing.T) {
+	type entry struct {
+		seq  int64
+		body string
+		pad  [32]int64
+	}
+	r := NewSized(16, 1<<20, func(e *entry) int { return len(e.body) })
+	stamp := func(e *entry, seq int64) { e.seq = seq }
+	for range 32 {
+		r.Add(entry{body: "x"}, stamp)
+	}
+	if n := testing.AllocsPerRun(100, func() { r.Add(entry{body: "x"}, stamp) }); n != 0 {
+		t.Fatalf("Add allocates %.0f times per call", n)
+	}
+}
