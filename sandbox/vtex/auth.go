@@ -29,16 +29,20 @@ var accountHostSuffixes = []string{
 // https://api.vtex.com/{account}/pricing/... send it, else the Host, else
 // "" (the default account).
 func AccountFromRequest(r *http.Request) string {
-	if an := r.URL.Query().Get("an"); an != "" {
-		return an
+	if r.URL.RawQuery != "" { // most requests have none: no map to parse into
+		if an := r.URL.Query().Get("an"); an != "" {
+			return an
+		}
 	}
 	if name, rest, ok := strings.Cut(strings.TrimPrefix(r.URL.Path, "/"), "/"); ok && name != "" && name != "api" &&
 		strings.HasPrefix(rest, "pricing/") {
 		return name
 	}
 	host := r.Host
-	if h, _, err := net.SplitHostPort(host); err == nil {
-		host = h
+	if strings.Contains(host, ":") { // without one, SplitHostPort would only build an error
+		if h, _, err := net.SplitHostPort(host); err == nil {
+			host = h
+		}
 	}
 	host = strings.ToLower(host)
 	for _, suffix := range accountHostSuffixes {
