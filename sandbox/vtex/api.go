@@ -50,6 +50,7 @@ type API struct {
 	oms   *oms.OMS
 	feeds *feed.Feeds
 	hooks *hook.Hooks
+	creds *Credentials
 }
 
 // New returns the VTEX API as an http.Handler: account and credentials
@@ -59,7 +60,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &API{oms: d.OMS, feeds: d.Feeds, hooks: d.Hooks}
+	a := &API{oms: d.OMS, feeds: d.Feeds, hooks: d.Hooks, creds: d.Credentials}
 	creds := d.Credentials
 	r := mux.NewRouter().SkipClean(true) // "..%2F" is a 404 in the vendor's shape, not a 301
 	r.NotFoundHandler = http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -101,7 +102,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		return nil, err
 	}
 	if d.Catalog != nil && d.Inventory != nil && d.Pricing != nil {
-		if err := mountCatalog(r, &catalogAPI{catalog: d.Catalog, inventory: d.Inventory, pricing: d.Pricing}, opts); err != nil {
+		if err := mountCatalog(r, &catalogAPI{catalog: d.Catalog, inventory: d.Inventory, pricing: d.Pricing, creds: d.Credentials}, opts); err != nil {
 			return nil, err
 		}
 	}
@@ -110,9 +111,9 @@ func New(d Deps, opts Options) (http.Handler, error) {
 
 // account returns the store of the request's authenticated account.
 func (a *API) account(w http.ResponseWriter, r *http.Request) (*oms.Account, bool) {
-	acct, ok := a.oms.Account(Account(r.Context()))
+	acct, ok := a.oms.Account(a.creds.Account(r))
 	if !ok {
-		WriteError(w, http.StatusNotFound, codeNoAccount, "Account "+Account(r.Context())+" has no order store")
+		WriteError(w, http.StatusNotFound, codeNoAccount, "Account "+a.creds.Account(r)+" has no order store")
 	}
 	return acct, ok
 }

@@ -1,7 +1,6 @@
 package vtex
 
 import (
-	"context"
 	"crypto/subtle"
 	"fmt"
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
@@ -89,24 +88,32 @@ func (c *Credentials) names() []string {
 	return names
 }
 
-type callerKey struct{}
-
-// caller is who a request was authenticated as.
-type caller struct{ account, key string }
-
-// Account returns the account a request was authenticated for.
-func Account(ctx context.Context) string {
-	c, _ := ctx.Value(callerKey{}).(caller)
-	return c.account
+// Account returns the account r was authenticated for. Only handlers
+// behind authenticate may ask: there the account r names (or the default
+// one) is known, and r carries its credentials. It is read again from r
+// rather than handed down in a context value, which would copy the
+// request once more on every call.
+func (c *Credentials) Account(r *http.Request) string {
+	if name := AccountFromRequest(r); name != "" {
+		return name
+	}
+	return c.def // set once, by NewCredentials
 }
 
-// AppKey returns the identity the request authenticated with: its app key,
-// or "VtexIdclientAutCookie" for a user token (an account's user tokens
-// share one feed and one hook).
-func AppKey(ctx context.Context) string {
-	c, _ := ctx.Value(callerKey{}).(caller)
-	return c.key
+// AppKey returns the identity r authenticated with: its app key, or
+// "VtexIdclientAutCookie" for a user token (an account's user tokens
+// share one feed and one hook). As Account, behind authenticate only:
+// check lets an app key through only with its token, and anything else
+// only with a user token.
+func (c *Credentials) AppKey(r *http.Request) string {
+	if key := r.Header.Get(headerAppKey); key != "" {
+		return key
+	}
+	return userTokenIdentity
 }
+
+// userTokenIdentity is the one identity of an account's user tokens.
+const userTokenIdentity = "VtexIdclientAutCookie"
 
 // authenticate resolves the request's account and checks its credentials
 // as VTEX does: no credentials 401, wrong ones (or another account's) 403,
@@ -131,7 +138,7 @@ func (c *Credentials) authenticate(next http.Handler) http.Handler {
 				fmt.Sprintf("Account %q not found%s", clip.ID(name), served))
 			return
 		}
-		key, status, msg := check(r, acct)
+		status, msg := check(r, acct)
 		if status != 0 {
 			code := codeUnauthorized
 			if status == http.StatusForbidden {
@@ -140,7 +147,7 @@ func (c *Credentials) authenticate(next http.Handler) http.Handler {
 			WriteError(w, status, code, msg)
 			return
 		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), callerKey{}, caller{name, key})))
+		next.ServeHTTP(w, r)
 	})
 }
 
@@ -148,7 +155,7 @@ func (c *Credentials) authenticate(next http.Handler) http.Handler {
 // The caller holds c.mu.
 func (c *Credentials) acceptedAnywhere(r *http.Request) bool {
 	for _, a := range c.accounts {
-		if _, status, _ := check(r, a); status == 0 {
+		if status, _ := check(r, a); status == 0 {
 			return true
 		}
 	}
@@ -170,7 +177,7 @@ func (c *Credentials) AuthenticatedAccount(r *http.Request) string {
 	if !ok {
 		return ""
 	}
-	if _, status, _ := check(r, acct); status != 0 {
+	if status, _ := check(r, acct); status != 0 {
 		return ""
 	}
 	return name
@@ -185,20 +192,20 @@ const (
 	headerUserCookie = "Vtexidclientautcookie"
 )
 
-// check returns the caller's identity and 0 when the request carries
-// credentials of acct, else the status and message to refuse it with.
-func check(r *http.Request, acct config.Account) (key string, status int, message string) {
+// check returns 0 when the request carries credentials of acct, else the
+// status and message to refuse it with.
+func check(r *http.Request, acct config.Account) (status int, message string) {
 	key, token := r.Header.Get(headerAppKey), r.Header.Get(headerAppToken)
 	if key != "" || token != "" {
 		if key == "" || token == "" {
-			return "", http.StatusUnauthorized, "Unauthorized access: X-VTEX-API-AppKey and X-VTEX-API-AppToken must be sent together"
+			return http.StatusUnauthorized, "Unauthorized access: X-VTEX-API-AppKey and X-VTEX-API-AppToken must be sent together"
 		}
 		for _, k := range acct.AppKeys {
 			if equal(k.Key, key) && equal(k.Token, token) {
-				return key, 0, ""
+				return 0, ""
 			}
 		}
-		return "", http.StatusForbidden, fmt.Sprintf("Forbidden: the app key and token are not an API key of account %s", acct.Name)
+		return http.StatusForbidden, fmt.Sprintf("Forbidden: the app key and token are not an API key of account %s", acct.Name)
 	}
 	user := r.Header.Get(headerUserCookie)
 	if user == "" {
@@ -207,14 +214,14 @@ func check(r *http.Request, acct config.Account) (key string, status int, messag
 		}
 	}
 	if user == "" {
-		return "", http.StatusUnauthorized, "Unauthorized access"
+		return http.StatusUnauthorized, "Unauthorized access"
 	}
 	for _, t := range acct.UserTokens {
 		if equal(t, user) {
-			return "VtexIdclientAutCookie", 0, ""
+			return 0, ""
 		}
 	}
-	return "", http.StatusForbidden, fmt.Sprintf("Forbidden: the VtexIdclientAutCookie is not a user token of account %s", acct.Name)
+	return http.StatusForbidden, fmt.Sprintf("Forbidden: the VtexIdclientAutCookie is not a user token of account %s", acct.Name)
 }
 
 func equal(a, b string) bool { return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1 }

@@ -23,6 +23,7 @@ type catalogAPI struct {
 	catalog   *catalog.Catalog
 	inventory *inventory.Inventory
 	pricing   *pricing.Pricing
+	creds     *Credentials
 }
 
 // writeMessage writes {"Message": msg}.
@@ -113,15 +114,15 @@ func mountCatalog(r *mux.Router, c *catalogAPI, opts Options) error {
 }
 
 func (c *catalogAPI) cat(r *http.Request) *catalog.Account {
-	return c.catalog.Account(Account(r.Context()))
+	return c.catalog.Account(c.creds.Account(r))
 }
 
 func (c *catalogAPI) inv(r *http.Request) *inventory.Account {
-	return c.inventory.Account(Account(r.Context()))
+	return c.inventory.Account(c.creds.Account(r))
 }
 
 func (c *catalogAPI) prices(r *http.Request) *pricing.Account {
-	return c.pricing.Account(Account(r.Context()))
+	return c.pricing.Account(c.creds.Account(r))
 }
 
 // pathID reads an integer path parameter the spec has checked.

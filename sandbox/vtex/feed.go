@@ -24,7 +24,7 @@ const (
 
 func (a *API) getFeed(w http.ResponseWriter, r *http.Request) {
 	maxlot, _ := strconv.Atoi(r.URL.Query().Get("maxlot")) // the spec has checked 1..10
-	lot, err := a.feeds.Receive(Account(r.Context()), AppKey(r.Context()), maxlot,
+	lot, err := a.feeds.Receive(a.creds.Account(r), a.creds.AppKey(r), maxlot,
 		feed.Delivery(faults.FeedMode(r.Context())))
 	if err != nil {
 		feedError(w, err)
@@ -41,7 +41,7 @@ func (a *API) commitFeed(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, codeBadRequest, err.Error())
 		return
 	}
-	if _, err := a.feeds.Commit(Account(r.Context()), AppKey(r.Context()), req.Handles); err != nil {
+	if _, err := a.feeds.Commit(a.creds.Account(r), a.creds.AppKey(r), req.Handles); err != nil {
 		feedError(w, err)
 		return
 	}
@@ -49,7 +49,7 @@ func (a *API) commitFeed(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getFeedConfig(w http.ResponseWriter, r *http.Request) {
-	v, err := a.feeds.View(Account(r.Context()), AppKey(r.Context()))
+	v, err := a.feeds.View(a.creds.Account(r), a.creds.AppKey(r))
 	if err != nil {
 		feedError(w, err)
 		return
@@ -63,7 +63,7 @@ func (a *API) saveFeedConfig(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, codeBadRequest, err.Error())
 		return
 	}
-	if err := a.feeds.Configure(Account(r.Context()), AppKey(r.Context()), cfg); err != nil {
+	if err := a.feeds.Configure(a.creds.Account(r), a.creds.AppKey(r), cfg); err != nil {
 		feedError(w, err)
 		return
 	}
@@ -71,7 +71,7 @@ func (a *API) saveFeedConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteFeedConfig(w http.ResponseWriter, r *http.Request) {
-	if err := a.feeds.Delete(Account(r.Context()), AppKey(r.Context())); err != nil {
+	if err := a.feeds.Delete(a.creds.Account(r), a.creds.AppKey(r)); err != nil {
 		feedError(w, err)
 		return
 	}
@@ -79,7 +79,7 @@ func (a *API) deleteFeedConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) getHookConfig(w http.ResponseWriter, r *http.Request) {
-	cfg, err := a.hooks.Get(Account(r.Context()), AppKey(r.Context()))
+	cfg, err := a.hooks.Get(a.creds.Account(r), a.creds.AppKey(r))
 	if err != nil {
 		feedError(w, err)
 		return
@@ -93,7 +93,7 @@ func (a *API) saveHookConfig(w http.ResponseWriter, r *http.Request) {
 		WriteError(w, http.StatusBadRequest, codeBadRequest, err.Error())
 		return
 	}
-	if err := a.hooks.Configure(r.Context(), Account(r.Context()), AppKey(r.Context()), cfg); err != nil {
+	if err := a.hooks.Configure(r.Context(), a.creds.Account(r), a.creds.AppKey(r), cfg); err != nil {
 		feedError(w, err)
 		return
 	}
@@ -101,7 +101,7 @@ func (a *API) saveHookConfig(w http.ResponseWriter, r *http.Request) {
 }
 
 func (a *API) deleteHookConfig(w http.ResponseWriter, r *http.Request) {
-	if err := a.hooks.Delete(Account(r.Context()), AppKey(r.Context())); err != nil {
+	if err := a.hooks.Delete(a.creds.Account(r), a.creds.AppKey(r)); err != nil {
 		feedError(w, err)
 		return
 	}
