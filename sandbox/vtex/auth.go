@@ -88,11 +88,11 @@ func (c *Credentials) names() []string {
 	return names
 }
 
-// Account returns the account r was authenticated for. Only handlers
-// behind authenticate may ask: there the account r names (or the default
-// one) is known, and r carries its credentials. It is read again from r
-// rather than handed down in a context value, which would copy the
-// request once more on every call.
+// Account returns the account r names, else the default one: the account
+// authenticate checks r's credentials against, so behind authenticate the
+// one r was authenticated for. Handlers read it again from r rather than
+// from a context value, which would copy the request once more on every
+// call.
 func (c *Credentials) Account(r *http.Request) string {
 	if name := AccountFromRequest(r); name != "" {
 		return name
@@ -120,11 +120,8 @@ const userTokenIdentity = "VtexIdclientAutCookie"
 // both in VTEX's error body.
 func (c *Credentials) authenticate(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		name := AccountFromRequest(r)
+		name := c.Account(r)
 		c.mu.RLock()
-		if name == "" {
-			name = c.def
-		}
 		acct, ok := c.accounts[name]
 		var served string
 		if !ok && c.acceptedAnywhere(r) {
@@ -167,12 +164,9 @@ func (c *Credentials) acceptedAnywhere(r *http.Request) bool {
 // account only once it proved it may, so nobody writes into another
 // account's journal.
 func (c *Credentials) AuthenticatedAccount(r *http.Request) string {
-	name := AccountFromRequest(r)
+	name := c.Account(r)
 	c.mu.RLock()
 	defer c.mu.RUnlock()
-	if name == "" {
-		name = c.def
-	}
 	acct, ok := c.accounts[name]
 	if !ok {
 		return ""
