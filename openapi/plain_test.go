@@ -196,26 +196,22 @@ func randomRequest(rng *rand.Rand, op *Operation) (*http.Request, map[string]str
 			}
 			continue
 		}
+		values := map[string][]string(query) // http.Header and url.Values are the same map
+		if p.in == openapi3.ParameterInHeader {
+			values = req.Header
+		}
 		switch rng.IntN(6) {
 		case 0: // absent
 		case 1: // present without a value
 			if p.in == openapi3.ParameterInHeader {
-				req.Header[p.name] = []string{}
+				values[p.name] = []string{}
 			} else {
 				raw = append(raw, url.QueryEscape(p.name))
 			}
 		case 2: // repeated
-			if p.in == openapi3.ParameterInHeader {
-				req.Header[p.name] = []string{text(rng, p), text(rng, p)}
-			} else {
-				query[p.name] = []string{text(rng, p), text(rng, p), text(rng, p)}
-			}
+			values[p.name] = []string{text(rng, p), text(rng, p), text(rng, p)}
 		default:
-			if p.in == openapi3.ParameterInHeader {
-				req.Header[p.name] = []string{text(rng, p)}
-			} else {
-				query[p.name] = []string{text(rng, p)}
-			}
+			values[p.name] = []string{text(rng, p)}
 		}
 	}
 	if rng.IntN(4) == 0 {
