@@ -8,6 +8,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -117,9 +118,10 @@ func start(b *testing.B, bin string, args ...string) (*process, time.Duration) {
 	return nil, 0
 }
 
-func median(ds []time.Duration) time.Duration {
-	slices.Sort(ds)
-	return ds[len(ds)/2]
+// median sorts xs and returns its middle value.
+func median[T cmp.Ordered](xs []T) T {
+	slices.Sort(xs)
+	return xs[len(xs)/2]
 }
 
 // BenchmarkStartToHealthy is process start to the first healthy answer:
@@ -260,13 +262,9 @@ func BenchmarkGetOrderWire(b *testing.B) {
 			ours, anchor, ratios = append(ours, o), append(anchor, a), append(ratios, o/a)
 		}
 	}
-	mid := func(xs []float64) float64 {
-		slices.Sort(xs)
-		return xs[len(xs)/2]
-	}
-	b.ReportMetric(mid(ours), "req/s")
-	b.ReportMetric(mid(anchor), "bare-req/s")
-	b.ReportMetric(mid(ratios), "x-bare")
+	b.ReportMetric(median(ours), "req/s")
+	b.ReportMetric(median(anchor), "bare-req/s")
+	b.ReportMetric(median(ratios), "x-bare")
 	b.ReportMetric(float64(len(body)), "bytes/order")
 }
 
