@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"github.com/omsbox/omsbox/sandbox/money"
+	"slices"
 	"strings"
 	"time"
 
@@ -238,7 +239,7 @@ func build(account string, n *NewOrder, ids *idSource, created time.Time) *Order
 		o.OpenTextField = &OpenText{Value: n.PurchaseOrder}
 	}
 	if m := n.MarketingData; m != nil {
-		tags := m.Tags
+		tags := slices.Clone(m.Tags) // an order shares nothing with the request (Create orders makes many from one)
 		if tags == nil {
 			tags = []string{}
 		}
