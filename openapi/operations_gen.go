@@ -47,6 +47,7 @@ var generatedOperations = map[string][]Operation{
 		{ID: "CloseTicket", Method: "POST", Path: "/_sandbox/skyhub/sac/{code}/close", input: true},
 		{ID: "CreateAccount", Method: "POST", Path: "/_sandbox/accounts", input: true},
 		{ID: "CreateOrder", Method: "POST", Path: "/_sandbox/orders", input: true},
+		{ID: "CreateOrders", Method: "POST", Path: "/_sandbox/orders/bulk", input: true},
 		{ID: "CreateParcel", Method: "POST", Path: "/_sandbox/carrier/parcels", input: true},
 		{ID: "DeleteFault", Method: "DELETE", Path: "/_sandbox/faults/{id}", input: true},
 		{ID: "GetCatalog", Method: "GET", Path: "/_sandbox/catalog", input: true},

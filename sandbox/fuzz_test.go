@@ -99,10 +99,10 @@ func FuzzVTEXRequests(f *testing.F) {
 }
 
 // FuzzControlPlaneBodies sends arbitrary bodies to the control plane's
-// decoders (orders, advance, clock, faults, accounts): never a 5xx, and a
+// decoders (orders, advance, clock, faults, accounts, bulk orders): never a 5xx, and a
 // refused body leaves no order behind.
 func FuzzControlPlaneBodies(f *testing.F) {
-	routes := []string{"/_sandbox/orders", "/_sandbox/orders/seq502551/advance", "/_sandbox/clock", "/_sandbox/faults", "/_sandbox/accounts"}
+	routes := []string{"/_sandbox/orders", "/_sandbox/orders/seq502551/advance", "/_sandbox/clock", "/_sandbox/faults", "/_sandbox/accounts", "/_sandbox/orders/bulk"}
 	seeds := []struct {
 		route uint8
 		body  string
@@ -115,6 +115,7 @@ func FuzzControlPlaneBodies(f *testing.F) {
 		{2, `{"set":"2099-01-01T00:00:00Z"}`},
 		{3, `{"path":"/api/*","status":429,"times":1}`},
 		{4, `{"name":"fuzz-1"}`},
+		{5, `{"count":2,"order":{"channel":"b2w","items":[{"id":"SKU-1","name":"Camiseta","price":4990,"quantity":2}]}}`},
 	}
 	for _, s := range seeds {
 		f.Add(s.route, s.body)

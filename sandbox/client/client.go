@@ -129,6 +129,27 @@ func (c *Client) CreateOrder(ctx context.Context, n NewOrder) (*oms.Order, error
 	return &o, c.do(ctx, "POST", "/_sandbox/orders", nil, n, &o)
 }
 
+// CreatedOrder is one order CreateOrders made: its VTEX id and, for a
+// b2w order, its SkyHub twin's code.
+type CreatedOrder struct {
+	OrderID    string `json:"orderId"`
+	SkyHubCode string `json:"skyhubCode,omitempty"`
+}
+
+// CreateOrders seeds an account with count orders (1 to 10,000) made from
+// the template n, all or none, and returns their ids in the order they
+// were made: far faster than count calls to CreateOrder.
+func (c *Client) CreateOrders(ctx context.Context, count int, n NewOrder) ([]CreatedOrder, error) {
+	var out struct {
+		Orders []CreatedOrder `json:"orders"`
+	}
+	body := struct {
+		Count int      `json:"count"`
+		Order NewOrder `json:"order"`
+	}{count, n}
+	return out.Orders, c.do(ctx, "POST", "/_sandbox/orders/bulk", nil, body, &out)
+}
+
 // Advance drives an order's platform steps to status to.
 func (c *Client) Advance(ctx context.Context, orderID string, to oms.Status) (*oms.Order, error) {
 	var o oms.Order

@@ -112,6 +112,7 @@ func New(d Deps, opts Options) (http.Handler, error) {
 		"ListAccounts":   http.HandlerFunc(p.listAccounts),
 		"CreateAccount":  http.HandlerFunc(p.createAccount),
 		"CreateOrder":    http.HandlerFunc(p.createOrder),
+		"CreateOrders":   http.HandlerFunc(p.createOrders),
 		"AdvanceOrder":   http.HandlerFunc(p.advanceOrder),
 		"GetClock":       http.HandlerFunc(p.getClock),
 		"SetClock":       http.HandlerFunc(p.setClock),

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"github.com/omsbox/omsbox/sandbox/internal/clip"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -97,30 +98,30 @@ func (p *plane) createAccount(w http.ResponseWriter, r *http.Request) {
 		"mercadolivreRedirectUri": app.RedirectURI, "mercadolivreSellerId": app.SellerID})
 }
 
+// orderRequest is the body of Create order, and the template of Create
+// orders.
+type orderRequest struct {
+	Account string `json:"account"`
+	// AllowOversell creates the order even when the stock of its
+	// catalog SKUs cannot cover it (the reservation goes negative).
+	AllowOversell bool `json:"allowOversell"`
+	oms.NewOrder
+}
+
 func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
-	var req struct {
-		Account string `json:"account"`
-		// AllowOversell creates the order even when the stock of its
-		// catalog SKUs cannot cover it (the reservation goes negative).
-		AllowOversell bool `json:"allowOversell"`
-		oms.NewOrder
-	}
+	var req orderRequest
 	if !decode(w, r, &req) {
 		return
 	}
-	name := cmp.Or(req.Account, p.DefaultAccount)
-	acct, ok := p.OMS.Account(name)
+	name, acct, ok := p.newOrderAccount(w, &req)
 	if !ok {
-		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", clip.ID(name))
 		return
 	}
-	if req.NewOrder.Channel == channelMercadoLivre {
+	if req.Channel == channelMercadoLivre {
 		p.createMLOrder(w, name, req.NewOrder, req.AllowOversell) // Mercado Livre's own domain, not VTEX's OMS
 		return
 	}
-	b2w := req.NewOrder.Channel == oms.ChannelB2W
-	if _, ok := p.SkyHub.ForAccount(name); b2w && !ok {
-		fail(w, http.StatusBadRequest, "account %q has no SkyHub seller for its B2W orders; add one in the configuration", name)
+	if !p.canTwin(w, name, &req) {
 		return
 	}
 	// Stock is checked and the order created (its event reserves) in one
@@ -130,23 +131,137 @@ func (p *plane) createOrder(w http.ResponseWriter, r *http.Request) {
 		id, err = acct.Create(req.NewOrder)
 		return err
 	})
-	if short, ok := inventory.AsShort(err); ok {
-		fail(w, http.StatusConflict, "%s in account %s; write stock first, or send \"allowOversell\": true", short.Error(), name)
+	if !created(w, name, err) {
 		return
 	}
-	if err != nil {
-		failDomain(w, err)
-		return
-	}
-	if b2w {
-		code, err := p.Bridge.Twin(name, id)
-		if err != nil {
-			fail(w, http.StatusInternalServerError, "SkyHub twin of %s: %v", id, err)
+	if req.Channel == oms.ChannelB2W {
+		code, ok := p.twin(w, name, id)
+		if !ok {
 			return
 		}
 		w.Header().Set("X-Omsbox-Skyhub-Code", code)
 	}
 	encodeOrder(w, http.StatusCreated, acct, id)
+}
+
+// createdOrder is one order Create orders made.
+type createdOrder struct {
+	OrderID    string `json:"orderId"`
+	SkyHubCode string `json:"skyhubCode,omitempty"`
+}
+
+// createOrders seeds an account at scale: count orders from one template,
+// each made as createOrder makes one, all or none. It answers their ids
+// only: the documents of 10,000 orders would be some 90 MB.
+func (p *plane) createOrders(w http.ResponseWriter, r *http.Request) {
+	var req struct {
+		Count int          `json:"count"`
+		Order orderRequest `json:"order"`
+	}
+	if !decode(w, r, &req) {
+		return
+	}
+	t := &req.Order
+	name, acct, ok := p.newOrderAccount(w, t)
+	if !ok {
+		return
+	}
+	switch {
+	case t.Channel == channelMercadoLivre:
+		fail(w, http.StatusBadRequest, "Create orders makes VTEX orders (channel vtex or b2w); create Mercado Livre sales one by one with POST /_sandbox/orders")
+		return
+	case t.MarketplaceOrderID != "" && req.Count > 1:
+		fail(w, http.StatusBadRequest, "marketplaceOrderId names one order; leave it out and each of the %d orders gets its own", req.Count)
+		return
+	}
+	if !p.canTwin(w, name, t) {
+		return
+	}
+	// The stock must cover every order at once: the check sees each item
+	// count times; each order then reserves its own.
+	all := slices.Clone(t.Items)
+	for i := range all {
+		all[i].Quantity *= req.Count
+	}
+	ids := make([]string, 0, req.Count)
+	err := p.Stock.CreateChecked(name, all, t.AllowOversell, func() error {
+		for range req.Count {
+			id, err := acct.Create(t.NewOrder)
+			if err != nil {
+				return err
+			}
+			ids = append(ids, id)
+		}
+		return nil
+	})
+	if err != nil && len(ids) > 0 {
+		// Every order is made from the same template, so a refusal comes
+		// with the first; a later failure is the sandbox's own.
+		fail(w, http.StatusInternalServerError, "created %d of %d orders, then: %v", len(ids), req.Count, err)
+		return
+	}
+	if !created(w, name, err) {
+		return
+	}
+	orders := make([]createdOrder, len(ids))
+	for i, id := range ids {
+		orders[i].OrderID = id
+		if t.Channel == oms.ChannelB2W {
+			if orders[i].SkyHubCode, ok = p.twin(w, name, id); !ok {
+				return
+			}
+		}
+	}
+	writeJSON(w, http.StatusCreated, struct {
+		Account string         `json:"account"`
+		Channel oms.Channel    `json:"channel"`
+		Orders  []createdOrder `json:"orders"`
+	}{name, cmp.Or(t.Channel, oms.ChannelVTEX), orders})
+}
+
+// newOrderAccount is the account an order request names, else the
+// default; it answers 404 when there is none.
+func (p *plane) newOrderAccount(w http.ResponseWriter, req *orderRequest) (string, *oms.Account, bool) {
+	name := cmp.Or(req.Account, p.DefaultAccount)
+	acct, ok := p.OMS.Account(name)
+	if !ok {
+		fail(w, http.StatusNotFound, "account %q not found; add it with POST /_sandbox/accounts", clip.ID(name))
+	}
+	return name, acct, ok
+}
+
+// canTwin answers 400 for a B2W order in an account with no SkyHub seller
+// to hold its twin.
+func (p *plane) canTwin(w http.ResponseWriter, name string, req *orderRequest) bool {
+	if _, ok := p.SkyHub.ForAccount(name); req.Channel == oms.ChannelB2W && !ok {
+		fail(w, http.StatusBadRequest, "account %q has no SkyHub seller for its B2W orders; add one in the configuration", name)
+		return false
+	}
+	return true
+}
+
+// created answers a refused creation: 409 for stock short, the domain's
+// own refusal otherwise. It tells whether the creation went through.
+func created(w http.ResponseWriter, name string, err error) bool {
+	if short, ok := inventory.AsShort(err); ok {
+		fail(w, http.StatusConflict, "%s in account %s; write stock first, or send \"allowOversell\": true", short.Error(), name)
+		return false
+	}
+	if err != nil {
+		failDomain(w, err)
+		return false
+	}
+	return true
+}
+
+// twin makes a B2W order's SkyHub twin and answers its code.
+func (p *plane) twin(w http.ResponseWriter, name, id string) (string, bool) {
+	code, err := p.Bridge.Twin(name, id)
+	if err != nil {
+		fail(w, http.StatusInternalServerError, "SkyHub twin of %s: %v", id, err)
+		return "", false
+	}
+	return code, true
 }
 
 // skyhubSteps are the steps SkyHub's own side takes, which the control
