@@ -47,7 +47,8 @@ fuzz:
 
 ## bench: the figures the README states: the hot paths in process, then
 ## the omsbox binary over loopback beside a bare net/http server (start to
-## healthy, GET order, 100,000 orders: creation rate, RSS, list orders)
+## healthy, GET order, 100,000 orders: creation rate, RSS, list orders;
+## 100,000 orders seeded with Create orders)
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./sandbox/...
 	$(GO) test -run '^$$' -bench . -benchtime $(BENCHTIME) -timeout 30m ./cmd/omsbox/

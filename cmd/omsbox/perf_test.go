@@ -310,3 +310,26 @@ func BenchmarkScale100k(b *testing.B) {
 	b.ReportMetric(float64(after)/1024, "MiB-RSS")
 	b.ReportMetric(float64(after-before)*1024/orders, "B-RSS/order")
 }
+
+// BenchmarkCreateOrdersBulk seeds the default account with 100,000 orders
+// as a script would with Create orders (POST /_sandbox/orders/bulk): one
+// op is ten calls of 10,000 orders, one after the other on one connection.
+// orders/s is the creation rate.
+func BenchmarkCreateOrdersBulk(b *testing.B) {
+	const calls, count = 10, 10_000
+	omsbox := buildBinary(b, b.TempDir(), ".")
+	p, _ := start(b, omsbox, "serve", "--addr", "ADDR", "--log-level", "warn")
+	defer p.stop()
+	body := `{"count":` + strconv.Itoa(count) + `,"order":` + newOrderBody + `}`
+	for b.Loop() {
+		for range calls {
+			req, _ := http.NewRequest("POST", p.base+"/_sandbox/orders/bulk", strings.NewReader(body))
+			req.Header.Set("Content-Type", "application/json")
+			var made struct{ Orders []struct{ OrderID string } }
+			if err := json.Unmarshal(mustDo(b, req, http.StatusCreated), &made); err != nil || len(made.Orders) != count {
+				b.Fatalf("a call made %d orders: %v", len(made.Orders), err)
+			}
+		}
+	}
+	b.ReportMetric(float64(calls*count*b.N)/b.Elapsed().Seconds(), "orders/s")
+}
