@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/google/go-cmp/cmp"
@@ -168,4 +169,46 @@ func vtexOrder(t *testing.T, s *sandboxServer, id string) oms.Order {
 		t.Fatal(err)
 	}
 	return o
+}
+
+// Bulks running at once in one account each pass the stock check whole:
+// with stock for one of them, one is made and the other refused, while
+// single creations and reads go on beside them.
+func TestCreateOrdersRaceForTheLastUnits(t *testing.T) {
+	sb := newSandbox(t)
+	h := sb.Handler()
+	catalogSKU(t, h)
+	if r := do(t, h, "PUT", "/api/logistics/pvt/inventory/skus/1/warehouses/estoque-sp", `{"quantity":300}`, demoAuth...); r.status != 200 {
+		t.Fatal(r.status)
+	}
+	acct, _ := sb.OMS.Account("demostore")
+	seeded := acct.Len()
+	body := `{"count":200,"order":` + orderBody("1", 1, "") + `}`
+	statuses := make(chan int, 2)
+	var wg sync.WaitGroup
+	for range 2 {
+		wg.Go(func() { statuses <- do(t, h, "POST", "/_sandbox/orders/bulk", body).status })
+	}
+	wg.Go(func() {
+		for range 20 {
+			if r := controlOrder(t, h, orderBody("CAMISETA", 1, "")); r.status != 201 {
+				t.Errorf("a single creation beside the bulks: %d %s", r.status, r.body)
+			}
+			if r := do(t, h, "GET", "/api/oms/pvt/orders?per_page=5", "", demoAuth...); r.status != 200 {
+				t.Errorf("a list beside the bulks: %d %s", r.status, r.body)
+			}
+		}
+	})
+	wg.Wait()
+	close(statuses)
+	got := map[int]int{}
+	for s := range statuses {
+		got[s]++
+	}
+	if got[201] != 1 || got[409] != 1 {
+		t.Fatalf("two bulks of 200 for 300 units: %v, want one 201 and one 409", got)
+	}
+	if b := stockOf(t, h, "1"); b.ReservedQuantity != 200 || acct.Len() != seeded+200+20 {
+		t.Fatalf("%d new orders, %+v", acct.Len()-seeded, b)
+	}
 }
