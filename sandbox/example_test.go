@@ -83,6 +83,23 @@ func ExampleClient() {
 	// fault-1 2026-01-02T09:01:30Z
 }
 
+// To test an ERP's paging, seed the account at scale in one call: each
+// order is made as CreateOrder would make it, and the answer is the ids.
+func ExampleClient_CreateOrders() {
+	t := &exampleT{}
+	defer t.cleanup()
+	s := sandbox.Start(t, sandbox.WithClock(clock.Frozen(time.Date(2026, 1, 2, 9, 0, 0, 0, time.UTC))))
+	made, err := s.Client.CreateOrders(context.Background(), 2_000, client.NewOrder{NewOrder: oms.NewOrder{
+		Items: []oms.NewItem{{ID: "SKU-1", Name: "Camiseta", Price: 4990, Quantity: 2}},
+	}})
+	if err != nil {
+		panic(err)
+	}
+	acct, _ := s.OMS.Account("demostore")
+	fmt.Println(len(made), acct.Len())
+	// Output: 2000 2008
+}
+
 // exampleT stands in for *testing.T in the Start example.
 type exampleT struct {
 	testing.TB
