@@ -99,8 +99,8 @@ func FuzzVTEXRequests(f *testing.F) {
 }
 
 // FuzzControlPlaneBodies sends arbitrary bodies to the control plane's
-// decoders (orders, advance, clock, faults, accounts, bulk orders): never a 5xx, and a
-// refused body leaves no order behind.
+// decoders (orders, bulk orders, advance, clock, faults, accounts): never
+// a 5xx, and a refused body leaves no order behind.
 func FuzzControlPlaneBodies(f *testing.F) {
 	routes := []string{"/_sandbox/orders", "/_sandbox/orders/seq502551/advance", "/_sandbox/clock", "/_sandbox/faults", "/_sandbox/accounts", "/_sandbox/orders/bulk"}
 	seeds := []struct {

@@ -147,7 +147,8 @@ func (c *Client) CreateOrders(ctx context.Context, count int, n NewOrder) ([]Cre
 		Count int      `json:"count"`
 		Order NewOrder `json:"order"`
 	}{count, n}
-	return out.Orders, c.do(ctx, "POST", "/_sandbox/orders/bulk", nil, body, &out)
+	err := c.do(ctx, "POST", "/_sandbox/orders/bulk", nil, body, &out)
+	return out.Orders, err
 }
 
 // Advance drives an order's platform steps to status to.
