@@ -97,10 +97,7 @@ func TestCreateOrdersTwinsB2WOrders(t *testing.T) {
 func TestCreateOrdersIsAllOrNone(t *testing.T) {
 	sb := newSandbox(t)
 	h := sb.Handler()
-	catalogSKU(t, h)
-	if r := do(t, h, "PUT", "/api/logistics/pvt/inventory/skus/1/warehouses/estoque-sp", `{"quantity":3}`, demoAuth...); r.status != 200 {
-		t.Fatal(r.status)
-	}
+	stockedSKU(t, h, 3)
 	acct, _ := sb.OMS.Account("demostore")
 	seeded := acct.Len()
 	bulk := func(count int, order string) response {
@@ -177,10 +174,7 @@ func vtexOrder(t *testing.T, s *sandboxServer, id string) oms.Order {
 func TestCreateOrdersRaceForTheLastUnits(t *testing.T) {
 	sb := newSandbox(t)
 	h := sb.Handler()
-	catalogSKU(t, h)
-	if r := do(t, h, "PUT", "/api/logistics/pvt/inventory/skus/1/warehouses/estoque-sp", `{"quantity":300}`, demoAuth...); r.status != 200 {
-		t.Fatal(r.status)
-	}
+	stockedSKU(t, h, 300)
 	acct, _ := sb.OMS.Account("demostore")
 	seeded := acct.Len()
 	body := `{"count":200,"order":` + orderBody("1", 1, "") + `}`

@@ -131,6 +131,16 @@ type balanceRow struct {
 	LeadTime          string `json:"leadTime"`
 }
 
+// stockedSKU puts SKU 1 in the catalog with quantity units in estoque-sp.
+func stockedSKU(t testing.TB, h http.Handler, quantity int) {
+	t.Helper()
+	catalogSKU(t, h)
+	r := do(t, h, "PUT", "/api/logistics/pvt/inventory/skus/1/warehouses/estoque-sp", fmt.Sprintf(`{"quantity":%d}`, quantity), demoAuth...)
+	if r.status != 200 {
+		t.Fatalf("stock of SKU 1: %d %s", r.status, r.body)
+	}
+}
+
 func stockOf(t testing.TB, h http.Handler, sku string) balanceRow {
 	t.Helper()
 	var b struct{ Balance []balanceRow }
@@ -244,10 +254,7 @@ func controlInventory(t testing.TB, h http.Handler, sku string) inventoryView {
 func TestOrdersReserveStock(t *testing.T) {
 	sb := newSandbox(t)
 	h := sb.Handler()
-	catalogSKU(t, h)
-	if r := do(t, h, "PUT", "/api/logistics/pvt/inventory/skus/1/warehouses/estoque-sp", `{"quantity":3}`, demoAuth...); r.status != 200 {
-		t.Fatal(r.status)
-	}
+	stockedSKU(t, h, 3)
 	// Created ready-for-handling: reserved and confirmed.
 	r := controlOrder(t, h, orderBody("1", 2, ""))
 	if r.status != 201 {
