@@ -273,9 +273,13 @@ func BenchmarkGetOrderWire(b *testing.B) {
 // process's resident memory per order (RSS after minus RSS before, with
 // the journal and event log as they run by default), and then the time of
 // list orders, a page of 15 newest first, over one connection (ns/op).
+// bare-orders/s is the anchor of the creation rate: the bare server
+// loaded the same way, answering each creation with the bytes omsbox
+// answers one with, and creating nothing.
 func BenchmarkScale100k(b *testing.B) {
 	const orders = 100_000
-	omsbox := buildBinary(b, b.TempDir(), ".")
+	dir := b.TempDir()
+	omsbox, bare := buildBinary(b, dir, "."), buildBinary(b, dir, "./testdata/bare")
 	p, _ := start(b, omsbox, "serve", "--addr", "ADDR", "--log-level", "warn")
 	defer p.stop()
 	before := p.rssKiB(b)
@@ -306,6 +310,14 @@ func BenchmarkScale100k(b *testing.B) {
 			b.Fatalf("list: %s", resp.Status)
 		}
 	}
+	b.StopTimer()
+	file := filepath.Join(dir, "created.json")
+	if err := os.WriteFile(file, mustDo(b, createOrderReq(p.base), http.StatusCreated), 0o600); err != nil {
+		b.Fatal(err)
+	}
+	q, _ := start(b, bare, "ADDR", file)
+	defer q.stop()
+	b.ReportMetric(hammer(b, orders/5, createOrderReq(q.base)), "bare-orders/s")
 	b.ReportMetric(rate, "orders/s")
 	b.ReportMetric(float64(after)/1024, "MiB-RSS")
 	b.ReportMetric(float64(after-before)*1024/orders, "B-RSS/order")
