@@ -310,7 +310,6 @@ func BenchmarkScale100k(b *testing.B) {
 			b.Fatalf("list: %s", resp.Status)
 		}
 	}
-	b.StopTimer()
 	file := filepath.Join(dir, "created.json")
 	if err := os.WriteFile(file, mustDo(b, createOrderReq(p.base), http.StatusCreated), 0o600); err != nil {
 		b.Fatal(err)

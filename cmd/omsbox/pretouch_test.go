@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"os"
 	"os/exec"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -17,6 +18,9 @@ import (
 // packages in import-path order among those whose imports are done, so
 // pretouch keeps its place only while it needs the standard library alone.
 func TestPretouchRunsBeforeTheHeavyInits(t *testing.T) {
+	if runtime.GOOS != "linux" {
+		t.Skip("pretouch has an init on Linux only")
+	}
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), "GODEBUG=inittrace=1")
 	var stderr bytes.Buffer

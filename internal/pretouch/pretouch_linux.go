@@ -24,8 +24,11 @@ var populated struct {
 	err    error
 }
 
+// probe is a heap object (a package variable points at it, so it cannot
+// live on a stack): the mapping that holds it is the heap's.
+var probe = new([16]byte)
+
 func init() {
-	probe := new([16]byte) // a heap object: its mapping is the heap's
 	lo, hi, ok := mapping(uintptr(unsafe.Pointer(probe)))
 	if !ok {
 		return

@@ -51,6 +51,9 @@ func TestPopulateMakesEveryPageResident(t *testing.T) {
 	}
 }
 
+// later holds an object the test allocates, so that it lives on the heap.
+var later *[1 << 10]byte
+
 // TestInitPopulatedTheHeap checks what init did in this test binary: it
 // found the heap's mapping (a heap object lies in it) and every page of
 // the range it populated is in memory, though most of it is still unused.
@@ -62,7 +65,8 @@ func TestInitPopulatedTheHeap(t *testing.T) {
 	if populated.hi <= populated.lo || populated.hi-populated.lo > maxPopulate {
 		t.Fatalf("populated [%#x, %#x)", populated.lo, populated.hi)
 	}
-	heap := uintptr(unsafe.Pointer(new([1 << 10]byte)))
+	later = new([1 << 10]byte) // allocated after init, on the heap
+	heap := uintptr(unsafe.Pointer(later))
 	lo, hi, ok := mapping(heap)
 	if !ok || lo > populated.lo || hi < populated.hi {
 		t.Fatalf("a heap object at %#x lies in [%#x, %#x) (found %v), which does not hold the populated [%#x, %#x)",
